@@ -1,0 +1,119 @@
+"""The register: London's STP footprints, the 32 borough/CCG units and who belongs to which."""
+
+from django.conf import settings
+from django.db import models
+
+STEERING_GROUP = "Steering group"
+
+
+def is_steering_group(user) -> bool:
+    """True for a superuser or a member of the steering group."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_pcmh_is_steering_group", None)
+    if cached is None:
+        cached = user.groups.filter(name=STEERING_GROUP).exists()
+        user._pcmh_is_steering_group = cached
+    return cached
+
+
+class Stp(models.Model):
+    """A sustainability and transformation partnership (STP) footprint."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    code = models.CharField("ONS code", max_length=9, blank=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name = "STP footprint"
+
+    def __str__(self):
+        return self.name
+
+
+class BoroughQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The boroughs `user` may see: a lead their own, the steering group all (or its STPs)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if is_steering_group(user):
+            limits = user.reviewer_stps.values("stp")
+            return self.filter(stp__in=limits) if limits.exists() else self
+        return self.filter(memberships__user=user).distinct()
+
+
+class Borough(models.Model):
+    """One unit of the 2017 report: a borough or a CCG (e.g. Central London CCG = Westminster)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    stp = models.ForeignKey(Stp, on_delete=models.PROTECT, related_name="boroughs")
+    covers = models.CharField(
+        max_length=200, blank=True, help_text="The local authorities the unit covers."
+    )
+    gss_codes = models.CharField(
+        "ONS GSS codes", max_length=100, blank=True, help_text="Comma-separated."
+    )
+    ods_code = models.CharField("CCG ODS code", max_length=5, blank=True)
+    tile_x = models.PositiveSmallIntegerField(help_text="Column on the London tile map (west = 0).")
+    tile_y = models.PositiveSmallIntegerField(help_text="Row on the London tile map (north = 0).")
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = BoroughQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tile_x", "tile_y"], name="borough_unique_tile"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BoroughMembership(models.Model):
+    """A borough lead: a user who fills in one borough's returns."""
+
+    class Role(models.TextChoices):
+        COMMISSIONER = "commissioner", "Commissioner"
+        CLINICAL_LEAD = "clinical_lead", "GP clinical lead"
+        OTHER = "other", "Other"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="borough_memberships"
+    )
+    borough = models.ForeignKey(Borough, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.COMMISSIONER)
+
+    class Meta:
+        ordering = ["borough__display_order", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "borough"], name="membership_unique_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.borough} ({self.get_role_display()})"
+
+
+class ReviewerStp(models.Model):
+    """Limits a steering-group reviewer to some STP footprints (none: all of London)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_stps"
+    )
+    stp = models.ForeignKey(Stp, on_delete=models.CASCADE, related_name="reviewers")
+
+    class Meta:
+        verbose_name = "reviewer's STP limit"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "stp"], name="reviewer_stp_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.stp}"

@@ -1,0 +1,63 @@
+"""Site pages: home by role, the accessibility statement, accounts and error pages."""
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+from boroughs.models import Borough, is_steering_group
+from pcmh import forms
+from surveys.models import ReturnState, ScopingReturn, SurveyRound
+
+
+def home(request):
+    user = request.user
+    context = {"published_rounds": SurveyRound.objects.published()}
+    if user.is_authenticated and is_steering_group(user):
+        context["open_rounds"] = SurveyRound.objects.exclude(state="published")
+        context["waiting"] = (
+            ScopingReturn.objects.for_user(user).filter(state=ReturnState.SUBMITTED).count()
+        )
+        return render(request, "home/steering_group.html", context)
+    if user.is_authenticated:
+        context["boroughs"] = Borough.objects.for_user(user).select_related("stp")
+        return render(request, "home/lead.html", context)
+    return render(request, "home/public.html", context)
+
+
+def accessibility(request):
+    return render(request, "accessibility.html")
+
+
+class LoginView(auth_views.LoginView):
+    form_class = forms.LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: they may need the database that has just failed.
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

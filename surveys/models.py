@@ -1,0 +1,501 @@
+"""What a scoping return is: a round, one return per borough, and the framework's ten sections."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from boroughs.models import Borough, is_steering_group
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    PLANNED = "planned", "Planned"
+    NOT_STATED = "not_stated", "Not stated"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+LEAD_ANSWERS = [c for c in Answer.choices if c[0] != Answer.NOT_STATED]
+
+
+class ServiceStatus(models.TextChoices):
+    ESTABLISHED = "established", "Established"
+    PILOT = "pilot", "Pilot"
+    PLANNED = "planned", "Planned"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Scope(models.TextChoices):
+    SMI = "smi", "SMI"
+    SMI_PLUS = "smi_plus", "SMI+"
+    NOT_STATED = "not_stated", "Not stated"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class ModelType(models.TextChoices):
+    COLLABORATIVE_CARE = "collaborative_care", "Collaborative care"
+    IN_REACH = "in_reach", "In-reach"
+    WRAP_AROUND = "wrap_around", "Wrap-around"
+    STEP_UP = "step_up", "Step-up"
+    STEP_DOWN = "step_down", "Step-down"
+    ATTACHED_PROFESSIONAL = "attached_professional", "Attached professional"
+    CONSULTATION_LIAISON = "consultation_liaison", "Consultation-liaison"
+    ALLIED_HEALTH_TEAM = "allied_health_team", "Allied health team"
+    LINK_WORKING = "link_working", "Link working"
+    OTHER = "other", "Other"
+
+
+class ItSystem(models.TextChoices):
+    EMIS_WEB = "emis_web", "EMIS Web"
+    SYSTMONE = "systmone", "SystmOne"
+    RIO = "rio", "Rio"
+    JADE = "jade", "Jade"
+    OTHER = "other", "Other"
+
+
+class CareRoleType(models.TextChoices):
+    CONSULTANT_PSYCHIATRIST = "consultant_psychiatrist", "Consultant psychiatrist"
+    GP_LEAD = "gp_lead", "GP lead"
+    MENTAL_HEALTH_NURSE = "mental_health_nurse", "Mental health nurse / CPN"
+    PCMH_PRACTITIONER = "pcmh_practitioner", "PCMH practitioner"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    PSYCHOLOGIST = "psychologist", "Psychologist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", "Occupational therapist"
+    EMPLOYMENT_ADVISER = "employment_adviser", "Employment adviser"
+    PEER_SUPPORT_WORKER = "peer_support_worker", "Peer support worker"
+    CARE_NAVIGATOR = "care_navigator", "Care navigator / link worker"
+    PHARMACIST = "pharmacist", "Pharmacist"
+    ADMINISTRATOR = "administrator", "Administrator"
+    MANAGER = "manager", "Manager"
+    OTHER = "other", "Other"
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    PUBLISHED = "published", "Published"
+
+
+class ReturnState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class SurveyRoundQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=RoundState.PUBLISHED)
+
+    def readable_by(self, user):
+        """Rounds whose report `user` may read: published ones, and all for the steering group."""
+        return self if is_steering_group(user) else self.published()
+
+
+class SurveyRound(models.Model):
+    """One scoping exercise, e.g. "2017 pan-London scoping": open → closed → published."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    state = models.CharField(max_length=12, choices=RoundState.choices, default=RoundState.OPEN)
+    guidance = models.TextField(blank=True, max_length=20000)
+    previous_round = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_rounds"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SurveyRoundQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opens_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="round_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RoundState.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.closes_on < timezone.localdate()
+
+
+class ScopingReturnQuerySet(models.QuerySet):
+    def in_round(self, survey_round):
+        return self.filter(survey_round=survey_round)
+
+    def accepted(self):
+        return self.filter(state=ReturnState.ACCEPTED)
+
+    def for_user(self, user):
+        """Returns of the boroughs `user` may see (see `Borough.objects.for_user`)."""
+        return self.filter(borough__in=Borough.objects.for_user(user))
+
+    def counted_in(self, survey_round):
+        """Returns a round's report counts: accepted once published, else submitted too."""
+        states = (
+            [ReturnState.ACCEPTED]
+            if survey_round.state == RoundState.PUBLISHED
+            else [ReturnState.ACCEPTED, ReturnState.SUBMITTED]
+        )
+        return self.filter(survey_round=survey_round, state__in=states)
+
+
+def _answer(verbose_name, **kwargs):
+    return models.CharField(
+        verbose_name, max_length=16, choices=Answer.choices, blank=True, **kwargs
+    )
+
+
+def _text(verbose_name, max_length=10000, **kwargs):
+    return models.TextField(verbose_name, blank=True, max_length=max_length, **kwargs)
+
+
+AGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("120"))]
+
+
+class ScopingReturn(models.Model):
+    """One borough's answers in one round, in the framework's ten sections."""
+
+    survey_round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="returns")
+    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="returns")
+    state = models.CharField(max_length=20, choices=ReturnState.choices, default=ReturnState.DRAFT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    sections_saved = models.CharField(max_length=100, blank=True, default="", editable=False)
+
+    # 1. Service
+    status = models.CharField(
+        "service status", max_length=16, choices=ServiceStatus.choices, blank=True
+    )
+    service_name = models.CharField(max_length=200, blank=True)
+    status_note = models.CharField(max_length=500, blank=True)
+    current_situation = _text("current situation")
+    co_production = _text("co-production with people with lived experience")
+    # 2. Model
+    model_types = models.CharField(
+        max_length=300, blank=True, help_text="Comma-separated model type codes."
+    )
+    model_other = models.CharField("other model type", max_length=200, blank=True)
+    service_form = models.CharField(
+        "service form",
+        max_length=200,
+        blank=True,
+        help_text="The model in one line, as the STP tables print it.",
+    )
+    model_description = _text("model description")
+    aims = _text("aims")
+    working_style = _text("working style")
+    # 3. Scope
+    scope = models.CharField(max_length=16, choices=Scope.choices, blank=True)
+    min_age = models.DecimalField(
+        "minimum age",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=AGE_VALIDATORS,
+    )
+    max_age = models.DecimalField(
+        "maximum age",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=AGE_VALIDATORS,
+    )
+    inclusion_notes = _text("inclusion notes")
+    exclusion_criteria = _text("exclusion criteria")
+    # 5. Training
+    training = _answer("regular mental health training established")
+    training_description = _text("training description")
+    # 6. Electronic record keeping
+    shared_it = _answer("shared IT system with general practice")
+    it_systems = models.CharField(
+        "IT systems", max_length=100, blank=True, help_text="Comma-separated system codes."
+    )
+    it_systems_other = models.CharField("other IT system", max_length=200, blank=True)
+    it_description = _text("record keeping description")
+    # 7. Psychotropic medication prescribing
+    medicines_management = _answer("medicines management in primary care")
+    depot_antipsychotics = _answer("depot antipsychotics given in primary care")
+    clozapine_clinic = _answer("clozapine clinic")
+    lithium_clinic = _answer("lithium monitoring clinic")
+    advice_line = _answer("specialist advice line")
+    primary_care_pharmacist = _answer("primary care pharmacist")
+    prescribing_description = _text("prescribing description")
+    # 8. Outcome measures
+    outcome_measures = _answer("outcome measures described")
+    key_outcomes = _text("key outcomes to date")
+    # 9. Funding
+    recurrent_funding = _answer("recurrent funding secured")
+    funding_notes = _text("funding notes")
+
+    objects = ScopingReturnQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["survey_round", "borough__display_order"]
+        verbose_name = "scoping return"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey_round", "borough"], name="one_return_per_borough_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(min_age__gte=0, min_age__lte=120),
+                name="return_min_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__gte=0, max_age__lte=120),
+                name="return_max_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
+                name="return_min_age_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ReturnState.values), name="return_state_valid"
+            ),
+        ]
+        permissions = [
+            ("review_scopingreturn", "Can review (accept, request changes, reopen) returns"),
+            ("import_scopingreturn", "Can import returns"),
+            ("export_scopingreturn", "Can export returns"),
+        ]
+
+    def __str__(self):
+        return f"{self.borough} – {self.survey_round}"
+
+    def get_absolute_url(self):
+        return reverse("surveys:return", args=[self.survey_round.slug, self.borough.slug])
+
+    @property
+    def model_type_list(self) -> list[str]:
+        return [code for code in self.model_types.split(",") if code]
+
+    @property
+    def it_system_list(self) -> list[str]:
+        return [code for code in self.it_systems.split(",") if code]
+
+    def model_type_labels(self) -> list[str]:
+        labels = dict(ModelType.choices)
+        return [labels.get(code, code) for code in self.model_type_list]
+
+    def it_system_labels(self) -> list[str]:
+        labels = dict(ItSystem.choices)
+        return [labels.get(code, code) for code in self.it_system_list]
+
+    @property
+    def is_editable_by_lead(self) -> bool:
+        return self.survey_round.is_open and self.state in {
+            ReturnState.DRAFT,
+            ReturnState.CHANGES_REQUESTED,
+        }
+
+    @property
+    def saved_sections(self) -> set[str]:
+        return {s for s in self.sections_saved.split(",") if s}
+
+
+class CareRole(models.Model):
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="care_roles"
+    )
+    role = models.CharField(max_length=30, choices=CareRoleType.choices)
+    role_other = models.CharField("other role", max_length=200, blank=True)
+    wte = models.DecimalField(
+        "whole-time equivalent",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999"))],
+    )
+    band = models.CharField(max_length=100, blank=True)
+    employer = models.CharField("employing organisation", max_length=200, blank=True)
+    is_new = models.BooleanField("new role", null=True, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wte__isnull=True) | Q(wte__gte=0), name="care_role_wte_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.role_other or self.get_role_display()
+
+
+class Contact(models.Model):
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=300, blank=True)
+    organisation = models.CharField(max_length=300, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class OutcomeMeasure(models.Model):
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="measures"
+    )
+    name = models.CharField(max_length=500)
+    notes = models.TextField(blank=True, max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class FundingLine(models.Model):
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="funding_lines"
+    )
+    amount = models.DecimalField(
+        "amount (£)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    financial_year = models.CharField(max_length=20, blank=True, help_text="For example 2017/18.")
+    recurrent = models.BooleanField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="funding_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} {self.financial_year}".strip()
+
+
+class DataQualityNote(models.Model):
+    """Where a return's narrative contradicts its classification, quoting both sides."""
+
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="quality_notes"
+    )
+    field = models.CharField(max_length=50)
+    narrative = models.TextField("the narrative says", max_length=5000)
+    appendix = models.TextField("the classification says", max_length=2000)
+    note = models.TextField(max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "data-quality note"
+
+    def __str__(self):
+        return f"{self.scoping_return.borough}: {self.field}"
+
+
+class ReturnEvent(models.Model):
+    """A workflow transition: who moved the return, when, from what to what, and why."""
+
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_state = models.CharField(max_length=20, choices=ReturnState.choices)
+    to_state = models.CharField(max_length=20, choices=ReturnState.choices)
+    comment = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class ReturnComment(models.Model):
+    """The thread between the steering group and a borough's leads about one return."""
+
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    text = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.author} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,128 @@
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_home_page_differs_by_role(client, lead, reviewer):
+    anonymous = client.get("/").content.decode()
+    assert "Published reports" in anonymous and "Sign in" in anonymous
+    assert "No report has been published yet" in anonymous
+
+    client.force_login(lead)
+    as_lead = client.get("/").content.decode()
+    assert "Camden" in as_lead and "Your returns" in as_lead and "Review dashboard" not in as_lead
+
+    client.force_login(reviewer)
+    as_reviewer = client.get("/").content.decode()
+    assert "Review dashboard" in as_reviewer and "waiting for review" in as_reviewer
+
+
+def test_pages_use_only_our_own_static_files(client):
+    html = client.get("/").content.decode()
+    assets = re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', html)
+    assert "/static/bootstrap/css/bootstrap.min.css" in assets
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert finders.find(asset.removeprefix("/static/")), f"{asset} is not a static file"
+        assert client.get(asset).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accessibility/", "/reports/"])
+def test_no_page_references_an_external_host(client, path):
+    html = client.get(path).content.decode()
+    for url in re.findall(r'(?:href|src|action)="([^"]*)"', html):
+        assert not re.match(r"^(https?:)?//", url), f"{path} links to {url}"
+
+
+def test_security_headers_are_sent(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "img-src 'self' data:",
+    ):
+        assert directive in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def _settings_subprocess(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _settings_subprocess(DEBUG="0", ALLOWED_HOSTS="pcmh.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _settings_subprocess(
+        DEBUG="0", ALLOWED_HOSTS="pcmh.example.org", SECRET_KEY="x" * 20 + "production-key-" * 4
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@override_settings(DEBUG=False)
+def test_demo_users_are_refused_when_debug_is_off():
+    with pytest.raises(CommandError, match="refuses to run when DEBUG is off"):
+        call_command("create_demo_users")
+    assert not get_user_model().objects.exists()
+
+
+@override_settings(DEBUG=True, DEMO_PASSWORD="another-demo-pass-9")
+def test_demo_users_are_idempotent_and_reset_passwords():
+    call_command("create_demo_users")
+    user = get_user_model().objects.get(username="lead-camden")
+    user.set_password("changed-by-someone-1")
+    user.save()
+    call_command("create_demo_users")
+    User = get_user_model()
+    assert User.objects.count() == 34
+    assert User.objects.get(username="lead-camden").check_password("another-demo-pass-9")
+    assert User.objects.get(username="admin").is_superuser
+    assert User.objects.get(username="reviewer").groups.filter(name="Steering group").exists()
+    assert list(
+        User.objects.get(username="lead-camden").borough_memberships.values_list(
+            "borough__slug", flat=True
+        )
+    ) == ["camden"]
+
+
+def test_login_locks_out_after_five_failures(client, lead):
+    for _ in range(5):
+        response = client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
+    assert response.status_code == 429
+    assert "Your account is locked" in response.content.decode()
+
+
+def test_a_failed_login_says_what_to_do(client, lead):
+    response = client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and "Enter a correct username and password" in html
+    assert "<title>Error: Sign in" in html

@@ -1,0 +1,97 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from boroughs.models import STEERING_GROUP, Borough, BoroughMembership, ReviewerStp, Stp
+
+
+def pytest_collection_modifyitems(config, items):
+    """Postgres-only and browser tests skip with a reason, or fail when CI requires them."""
+    for item in items:
+        if "postgres" in item.keywords:
+            item.fixturenames.append("_require_postgres")
+        if "e2e" in item.keywords:
+            item.fixturenames.append("_require_browser")
+
+
+@pytest.fixture
+def _require_postgres():
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
+        if os.environ.get("POSTGRES_REQUIRED") == "1":
+            pytest.fail(f"POSTGRES_REQUIRED=1 but the test database is {connection.vendor}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def _require_browser():
+    if not os.path.exists("/usr/bin/chromium"):
+        if os.environ.get("E2E_REQUIRED") == "1":
+            pytest.fail("E2E_REQUIRED=1 but /usr/bin/chromium is missing")
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it as root)")
+
+
+@pytest.fixture
+def password():
+    return "a-long-test-password-2017"
+
+
+@pytest.fixture
+def make_user(django_user_model, password):
+    def make(username, *, boroughs=(), steering=False, stps=(), superuser=False, **extra):
+        user = django_user_model.objects.create_user(
+            username=username,
+            password=password,
+            email=f"{username}@example.org",
+            is_staff=steering or superuser,
+            is_superuser=superuser,
+            **extra,
+        )
+        for borough in boroughs:
+            BoroughMembership.objects.create(user=user, borough=borough)
+        if steering:
+            user.groups.add(Group.objects.get(name=STEERING_GROUP))
+        for stp in stps:
+            ReviewerStp.objects.create(user=user, stp=stp)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def camden(db):
+    return Borough.objects.get(slug="camden")
+
+
+@pytest.fixture
+def croydon(db):
+    return Borough.objects.get(slug="croydon")
+
+
+@pytest.fixture
+def lead(make_user, camden):
+    return make_user("lead-a", boroughs=[camden])
+
+
+@pytest.fixture
+def other_lead(make_user, croydon):
+    return make_user("lead-b", boroughs=[croydon])
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", steering=True)
+
+
+@pytest.fixture
+def limited_reviewer(make_user):
+    return make_user(
+        "reviewer-ncl", steering=True, stps=[Stp.objects.get(slug="north-central-london")]
+    )
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("admin", superuser=True)
