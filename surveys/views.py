@@ -1,17 +1,329 @@
 """The lead's pages: their returns, the task list, one form per section, check and submit."""
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+import logging
 
-from boroughs.models import Borough
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from boroughs.models import Borough, Stp, is_steering_group
+from surveys import workflow
+from surveys.completeness import missing_for_submission, section_rows, section_state
+from surveys.forms import FORMSET_TITLES, FORMSETS, CommentForm, DeclarationForm, section_form_class
+from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
+from surveys.sections import SECTIONS, SECTIONS_BY_SLUG
+
+logger = logging.getLogger("pcmh.security")
+
+
+def _return_for(request, round_slug, borough_slug):
+    """The return, if the user may see its borough: otherwise 404, never 403 (no hint it exists)."""
+    return get_object_or_404(
+        ScopingReturn.objects.for_user(request.user).select_related(
+            "survey_round", "borough__stp", "updated_by"
+        ),
+        survey_round__slug=round_slug,
+        borough__slug=borough_slug,
+    )
+
+
+def _can_edit(user, scoping_return) -> bool:
+    return (
+        scoping_return.is_editable_by_lead
+        and scoping_return.borough.memberships.filter(user=user).exists()
+    )
 
 
 @login_required
 def your_returns(request):
-    boroughs = Borough.objects.for_user(request.user)
-    return render(request, "surveys/your_returns.html", {"boroughs": boroughs})
+    boroughs = list(Borough.objects.for_user(request.user).select_related("stp"))
+    if is_steering_group(request.user) and not request.user.borough_memberships.exists():
+        return redirect("surveys:dashboard")
+    rounds = list(SurveyRound.objects.all())
+    returns = {
+        (r.survey_round_id, r.borough_id): r
+        for r in ScopingReturn.objects.filter(borough__in=boroughs)
+    }
+    rows = [
+        {
+            "borough": borough,
+            "items": [
+                (survey_round, returns.get((survey_round.pk, borough.pk)))
+                for survey_round in rounds
+            ],
+        }
+        for borough in boroughs
+    ]
+    return render(request, "surveys/your_returns.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def start_return(request, round_slug, borough_slug):
+    borough = get_object_or_404(Borough.objects.for_user(request.user), slug=borough_slug)
+    survey_round = get_object_or_404(SurveyRound, slug=round_slug)
+    if not borough.memberships.filter(user=request.user).exists():
+        raise Http404("Only the borough's leads start its return.")
+    if survey_round.state != RoundState.OPEN:
+        messages.error(request, f"{survey_round} is closed: a new return cannot be started.")
+        return redirect("surveys:your_returns")
+    try:
+        with transaction.atomic():
+            scoping_return, created = ScopingReturn.objects.get_or_create(
+                survey_round=survey_round, borough=borough, defaults={"updated_by": request.user}
+            )
+    except IntegrityError:
+        scoping_return, created = (
+            ScopingReturn.objects.get(survey_round=survey_round, borough=borough),
+            False,
+        )
+    if created:
+        messages.success(request, f"You have started {borough}'s return for {survey_round}.")
+    return redirect(scoping_return)
+
+
+@login_required
+def return_page(request, round_slug, borough_slug):
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    sections = [{"section": s, "state": section_state(scoping_return, s)} for s in SECTIONS]
+    events = scoping_return.events.select_related("by")
+    last_request = (
+        events.filter(to_state=ReturnState.CHANGES_REQUESTED).last()
+        if scoping_return.state == ReturnState.CHANGES_REQUESTED
+        else None
+    )
+    return render(
+        request,
+        "surveys/return.html",
+        {
+            "return": scoping_return,
+            "sections": sections,
+            "events": events,
+            "comments": scoping_return.comments.select_related("author"),
+            "comment_form": CommentForm(),
+            "last_request": last_request,
+            "can_edit": _can_edit(request.user, scoping_return),
+            "completed": sum(1 for s in sections if s["state"] == "Completed"),
+        },
+    )
+
+
+def _next_section(slug):
+    slugs = [s.slug for s in SECTIONS]
+    index = slugs.index(slug)
+    return slugs[index + 1] if index + 1 < len(slugs) else None
+
+
+@login_required
+def section(request, round_slug, borough_slug, section):
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    if section not in SECTIONS_BY_SLUG:
+        raise Http404("No such section.")
+    this = SECTIONS_BY_SLUG[section]
+    can_edit = _can_edit(request.user, scoping_return)
+    if request.method == "POST" and not can_edit:
+        messages.error(request, _read_only_reason(scoping_return))
+        return redirect(scoping_return)
+
+    form_class = section_form_class(section)
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, instance=scoping_return) if form_class else None
+    formsets = [
+        FORMSETS[name](data, instance=scoping_return, prefix=name) for name in this.children
+    ]
+    for formset in formsets:
+        formset.title = FORMSET_TITLES[formset.prefix]
+    stale = None
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        valid = (form is None or form.is_valid()) and all(f.is_valid() for f in formsets)
+        if valid:
+            try:
+                with transaction.atomic():
+                    fields = {name: form.cleaned_data[name] for name in this.fields} if form else {}
+                    saved = workflow.save_changes(
+                        scoping_return=scoping_return,
+                        version=version,
+                        by=request.user,
+                        fields=fields,
+                        section=section,
+                    )
+                    for formset in formsets:
+                        formset.instance = saved
+                        formset.save()
+            except workflow.StaleVersion as stale_error:
+                stale = stale_error
+            else:
+                messages.success(request, f"Section {this.number}, {this.title}, is saved.")
+                next_slug = _next_section(section)
+                if "continue" in request.POST and next_slug:
+                    return redirect("surveys:section", round_slug, borough_slug, next_slug)
+                if "continue" in request.POST:
+                    return redirect("surveys:check", round_slug, borough_slug)
+                return redirect(scoping_return)
+    if not can_edit:
+        for f in [form, *[row for fs in formsets for row in fs.forms]]:
+            if f is not None:
+                for field in f.fields.values():
+                    field.disabled = True
+    return render(
+        request,
+        "surveys/section.html",
+        {
+            "return": scoping_return,
+            "section": this,
+            "form": form,
+            "formsets": formsets,
+            "formset_errors": any(fs.is_bound and not fs.is_valid() for fs in formsets),
+            "version": stale.current.version if stale else scoping_return.version,
+            "stale": stale,
+            "can_edit": can_edit,
+            "read_only_reason": None if can_edit else _read_only_reason(scoping_return),
+        },
+        status=409 if stale else 200,
+    )
+
+
+def _read_only_reason(scoping_return) -> str:
+    if not scoping_return.survey_round.is_open:
+        return (
+            f"{scoping_return.survey_round} is closed: you can read this return but not change it."
+        )
+    if scoping_return.state == ReturnState.SUBMITTED:
+        return "This return has been submitted and is waiting for review, so it cannot be changed."
+    if scoping_return.state == ReturnState.ACCEPTED:
+        return "This return has been accepted, so it cannot be changed."
+    return "Only the borough's leads can change this return."
+
+
+@login_required
+def check_answers(request, round_slug, borough_slug):
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    return render(request, "surveys/check.html", _check_context(request, scoping_return))
+
+
+def _check_context(request, scoping_return, declaration=None, submit_error=None):
+    return {
+        "return": scoping_return,
+        "sections": [(s, section_rows(scoping_return, s)) for s in SECTIONS],
+        "missing": missing_for_submission(scoping_return),
+        "declaration": declaration or DeclarationForm(initial={"version": scoping_return.version}),
+        "can_edit": _can_edit(request.user, scoping_return),
+        "submit_error": submit_error,
+        "care_roles": scoping_return.care_roles.all(),
+        "measures": scoping_return.measures.all(),
+        "funding_lines": scoping_return.funding_lines.all(),
+        "contacts": scoping_return.contacts.all(),
+    }
+
+
+@login_required
+@require_POST
+def submit_return(request, round_slug, borough_slug):
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    if not _can_edit(request.user, scoping_return):
+        messages.error(request, _read_only_reason(scoping_return))
+        return redirect(scoping_return)
+    declaration = DeclarationForm(request.POST)
+    error = None
+    if declaration.is_valid():
+        try:
+            workflow.check_version(
+                scoping_return=scoping_return, version=declaration.cleaned_data["version"]
+            )
+            workflow.submit(scoping_return=scoping_return, by=request.user)
+        except workflow.WorkflowError as exc:
+            error = str(exc)
+        else:
+            return redirect("surveys:submitted", round_slug, borough_slug)
+    scoping_return.refresh_from_db()
+    context = _check_context(request, scoping_return, declaration, error)
+    return render(request, "surveys/check.html", context, status=400)
+
+
+@login_required
+def submitted(request, round_slug, borough_slug):
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    if scoping_return.state != ReturnState.SUBMITTED:
+        return redirect(scoping_return)
+    return render(request, "surveys/submitted.html", {"return": scoping_return})
+
+
+@login_required
+@require_POST
+def add_comment(request, round_slug, borough_slug):
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        workflow.add_comment(
+            scoping_return=scoping_return, by=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, "Your comment has been added.")
+    else:
+        messages.error(request, " ".join(form.errors.get("text", ["Enter a comment."])))
+    return redirect(reverse("surveys:return", args=[round_slug, borough_slug]) + "#comments")
 
 
 @login_required
 def dashboard(request):
-    return render(request, "surveys/dashboard.html", {})
+    """The steering group's view of every round: states per STP, not started, overdue, waits."""
+    if not is_steering_group(request.user):
+        raise Http404("Not found.")
+    rounds = list(SurveyRound.objects.all())
+    selected = next(
+        (r for r in rounds if r.slug == request.GET.get("round")),
+        next((r for r in rounds if r.state != RoundState.PUBLISHED), rounds[0] if rounds else None),
+    )
+    context = {"rounds": rounds, "round": selected}
+    if selected:
+        boroughs = Borough.objects.for_user(request.user)
+        returns = ScopingReturn.objects.in_round(selected).filter(borough__in=boroughs)
+        states = ReturnState.values
+        per_stp = (
+            Stp.objects.filter(boroughs__in=boroughs)
+            .annotate(
+                total=Count("boroughs", distinct=True),
+                **{
+                    state: Count(
+                        "boroughs__returns",
+                        filter=Q(
+                            boroughs__returns__survey_round=selected, boroughs__returns__state=state
+                        ),
+                        distinct=True,
+                    )
+                    for state in states
+                },
+            )
+            .order_by("display_order")
+        )
+        context.update(
+            {
+                "per_stp": per_stp,
+                "states": ReturnState.choices,
+                "totals": returns.aggregate(
+                    **{state: Count("pk", filter=Q(state=state)) for state in states}
+                ),
+                "not_started": boroughs.exclude(returns__survey_round=selected).select_related(
+                    "stp"
+                ),
+                "drafts": returns.filter(
+                    state__in=[ReturnState.DRAFT, ReturnState.CHANGES_REQUESTED]
+                ).select_related("borough"),
+                "overdue": selected.is_overdue,
+                "waiting": returns.filter(state=ReturnState.SUBMITTED)
+                .select_related("borough")
+                .order_by("submitted_at"),
+                "now": timezone.now(),
+            }
+        )
+        context["summary"] = returns.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+    return render(request, "surveys/dashboard.html", context)

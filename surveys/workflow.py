@@ -1,0 +1,296 @@
+"""The only code that moves a return or a round between states.
+
+Every function is keyword-only, runs in one transaction with the row locked, refuses a transition
+its state does not allow with a `WorkflowError` a person can read, writes a `ReturnEvent` and sends
+the e-mail the transition implies. Views, admin actions, commands and imports call these.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from surveys.models import (
+    ReturnComment,
+    ReturnEvent,
+    ReturnState,
+    RoundState,
+    ScopingReturn,
+    SurveyRound,
+)
+
+logger = logging.getLogger("pcmh.security")
+
+
+class WorkflowError(Exception):
+    """A transition the return's or round's state does not allow; the message is for people."""
+
+
+class StaleVersion(WorkflowError):  # noqa: N818 - reads as a sentence: "raise StaleVersion"
+    """The return changed since the form was opened; nothing was saved."""
+
+    def __init__(self, current: ScopingReturn):
+        self.current = current
+        user = current.updated_by
+        who = (user.get_full_name() or user.get_username()) if user else "someone else"
+        when = timezone.localtime(current.updated_at).strftime("%-d %B %Y at %H:%M")
+        super().__init__(
+            f"This return was changed by {who} on {when} after you opened this page, so your "
+            "changes were not saved. What you typed is still below: check the return's current "
+            "answers and save again."
+        )
+
+
+def _lock(scoping_return: ScopingReturn) -> ScopingReturn:
+    return (
+        ScopingReturn.objects.select_for_update(of=("self",))
+        .select_related("survey_round", "borough")
+        .get(pk=scoping_return.pk)
+    )
+
+
+def _event(locked, *, by, to_state, comment=""):
+    event = ReturnEvent.objects.create(
+        scoping_return=locked, by=by, from_state=locked.state, to_state=to_state, comment=comment
+    )
+    logger.info(
+        "workflow return=%s borough=%s from=%s to=%s user=%s",
+        locked.pk,
+        locked.borough.slug,
+        locked.state,
+        to_state,
+        getattr(by, "username", None),
+    )
+    return event
+
+
+def _lead_emails(scoping_return) -> list[str]:
+    return list(
+        scoping_return.borough.memberships.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _mail(subject, body, recipients, *, notify=True):
+    if notify and recipients:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        )
+
+
+def _move(locked, *, by, to_state, comment="", **fields):
+    """Apply a transition to the locked row through a versioned update, recorded in history."""
+    _event(locked, by=by, to_state=to_state, comment=comment)
+    locked.state = to_state
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.version += 1  # the row is locked: no one else can have moved it
+    locked.updated_by = by
+    locked._history_user = by
+    locked._change_reason = comment or f"{locked.get_state_display()}"
+    locked.save()
+    return locked
+
+
+def check_version(*, scoping_return: ScopingReturn, version: int) -> None:
+    """Refuse with `StaleVersion` if the return is no longer at `version`."""
+    if scoping_return.version != version:
+        raise StaleVersion(scoping_return)
+
+
+def save_changes(
+    *, scoping_return: ScopingReturn, version: int, by, fields: dict, section: str = ""
+) -> ScopingReturn:
+    """Save changed fields only if the return is still at `version` (one conditional UPDATE).
+
+    The UPDATE ... WHERE id = ... AND version = n both checks and claims the version, so two saves
+    that read the same version cannot both win, on any number of app servers.
+    """
+    with transaction.atomic():
+        claimed = ScopingReturn.objects.filter(pk=scoping_return.pk, version=version).update(
+            version=F("version") + 1
+        )
+        if claimed != 1:
+            raise StaleVersion(
+                ScopingReturn.objects.select_related("updated_by").get(pk=scoping_return.pk)
+            )
+        # Our UPDATE holds the row lock until commit: nobody can change it in between.
+        fresh = ScopingReturn.objects.select_related("survey_round", "borough").get(
+            pk=scoping_return.pk
+        )
+        for name, value in fields.items():
+            setattr(fresh, name, value)
+        if section:
+            fresh.sections_saved = ",".join(sorted(fresh.saved_sections | {section}))
+        fresh.updated_by = by
+        fresh._history_user = by
+        fresh._change_reason = f"Saved section: {section}" if section else "Saved"
+        fresh.save()
+        return fresh
+
+
+def submit(*, scoping_return: ScopingReturn, by, notify: bool = True) -> ScopingReturn:
+    """A lead sends a draft (or a return sent back for changes) to the steering group."""
+    from surveys.completeness import missing_for_submission
+
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.state not in {ReturnState.DRAFT, ReturnState.CHANGES_REQUESTED}:
+            raise WorkflowError(
+                f"A {locked.get_state_display().lower()} return cannot be submitted."
+            )
+        if locked.survey_round.state != RoundState.OPEN:
+            raise WorkflowError("This round is closed: returns can no longer be submitted.")
+        missing = missing_for_submission(locked)
+        if missing:
+            raise WorkflowError(
+                "The return cannot be submitted yet: " + "; ".join(m for _, m in missing) + "."
+            )
+        locked = _move(
+            locked,
+            by=by,
+            to_state=ReturnState.SUBMITTED,
+            submitted_at=timezone.now(),
+            submitted_by=by,
+        )
+    _mail(
+        f"PCMH return submitted: {locked.borough} ({locked.survey_round})",
+        f"{locked.borough}'s return for {locked.survey_round} was submitted by "
+        f"{by.get_full_name() or by.get_username()} and is waiting for review.",
+        [settings.STEERING_GROUP_EMAIL],
+        notify=notify,
+    )
+    return locked
+
+
+def request_changes(
+    *, scoping_return: ScopingReturn, by, comment: str, notify: bool = True
+) -> ScopingReturn:
+    """A reviewer sends a submitted return back to the borough with a comment."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError("Say what needs to change: the comment cannot be empty.")
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.state != ReturnState.SUBMITTED:
+            raise WorkflowError(
+                f"Changes can only be requested on a submitted return; this one is "
+                f"{locked.get_state_display().lower()}."
+            )
+        locked = _move(locked, by=by, to_state=ReturnState.CHANGES_REQUESTED, comment=comment)
+    _mail(
+        f"Changes requested to {locked.borough}'s PCMH return",
+        f"The steering group has asked for changes to {locked.borough}'s return for "
+        f"{locked.survey_round}:\n\n{comment}\n\nSign in to PCMH Returns to update it.",
+        _lead_emails(locked),
+        notify=notify,
+    )
+    return locked
+
+
+def accept(*, scoping_return: ScopingReturn, by, notify: bool = True) -> ScopingReturn:
+    """A reviewer accepts a submitted return; it then counts in the round's report."""
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.state != ReturnState.SUBMITTED:
+            raise WorkflowError(
+                f"Only a submitted return can be accepted; this one is "
+                f"{locked.get_state_display().lower()}."
+            )
+        locked = _move(
+            locked,
+            by=by,
+            to_state=ReturnState.ACCEPTED,
+            accepted_at=timezone.now(),
+            accepted_by=by,
+        )
+    _mail(
+        f"{locked.borough}'s PCMH return has been accepted",
+        f"The steering group has accepted {locked.borough}'s return for {locked.survey_round}. "
+        "Thank you.",
+        _lead_emails(locked),
+        notify=notify,
+    )
+    return locked
+
+
+def reopen(*, scoping_return: ScopingReturn, by, reason: str, notify: bool = True) -> ScopingReturn:
+    """A reviewer reopens an accepted return for changes, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Give a reason for reopening the return.")
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.state != ReturnState.ACCEPTED:
+            raise WorkflowError(
+                f"Only an accepted return can be reopened; this one is "
+                f"{locked.get_state_display().lower()}."
+            )
+        if locked.survey_round.state == RoundState.PUBLISHED:
+            raise WorkflowError("The round is published: its returns can no longer be reopened.")
+        locked = _move(
+            locked,
+            by=by,
+            to_state=ReturnState.CHANGES_REQUESTED,
+            comment=reason,
+            accepted_at=None,
+            accepted_by=None,
+        )
+    _mail(
+        f"{locked.borough}'s PCMH return has been reopened",
+        f"The steering group has reopened {locked.borough}'s return for {locked.survey_round}:"
+        f"\n\n{reason}",
+        _lead_emails(locked),
+        notify=notify,
+    )
+    return locked
+
+
+def add_comment(*, scoping_return: ScopingReturn, by, text: str, notify: bool = True):
+    """Add to a return's thread and e-mail the other side (leads ↔ steering group)."""
+    from boroughs.models import is_steering_group
+
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError("Enter a comment.")
+    comment = ReturnComment.objects.create(scoping_return=scoping_return, author=by, text=text)
+    to_leads = is_steering_group(by)
+    _mail(
+        f"New comment on {scoping_return.borough}'s PCMH return",
+        f"{by.get_full_name() or by.get_username()} wrote:\n\n{text}",
+        _lead_emails(scoping_return) if to_leads else [settings.STEERING_GROUP_EMAIL],
+        notify=notify,
+    )
+    return comment
+
+
+def close_round(*, survey_round: SurveyRound, by) -> SurveyRound:
+    """Close an open round: leads can read but no longer change or submit their returns."""
+    with transaction.atomic():
+        locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+        if locked.state != RoundState.OPEN:
+            raise WorkflowError(f"Only an open round can be closed; {locked} is {locked.state}.")
+        locked.state = RoundState.CLOSED
+        locked._history_user = by
+        locked.save()
+    return locked
+
+
+def publish_round(*, survey_round: SurveyRound, by) -> SurveyRound:
+    """Publish a closed round: its report, counting accepted returns, becomes public."""
+    with transaction.atomic():
+        locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+        if locked.state != RoundState.CLOSED:
+            raise WorkflowError(
+                f"Only a closed round can be published; {locked} is "
+                f"{locked.get_state_display().lower()}."
+            )
+        locked.state = RoundState.PUBLISHED
+        locked.published_at = timezone.now()
+        locked._history_user = by
+        locked.save()
+    return locked

@@ -1,0 +1,74 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from boroughs.models import Borough, Stp
+from surveys.models import Contact, RoundState, ScopingReturn, SurveyRound
+
+
+class SurveyRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyRound
+
+    name = factory.Sequence(lambda n: f"Round {n}")
+    slug = factory.Sequence(lambda n: f"round-{n}")
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=20))
+    state = RoundState.OPEN
+
+
+class StpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stp
+
+    name = factory.Sequence(lambda n: f"Synthetic STP {n}")
+    slug = factory.Sequence(lambda n: f"synthetic-stp-{n}")
+    display_order = factory.Sequence(lambda n: 100 + n)
+
+
+class BoroughFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Borough
+
+    name = factory.Sequence(lambda n: f"Synthetic borough {n}")
+    slug = factory.Sequence(lambda n: f"synthetic-{n}")
+    stp = factory.SubFactory(StpFactory)
+    tile_x = factory.Sequence(lambda n: 100 + n % 1000)
+    tile_y = factory.Sequence(lambda n: 100 + n // 1000)
+    display_order = factory.Sequence(lambda n: 100 + n)
+
+
+class ScopingReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScopingReturn
+
+    survey_round = factory.SubFactory(SurveyRoundFactory)
+    borough = factory.Iterator(Borough.objects.all)
+
+
+COMPLETE_ANSWERS = {
+    "status": "established",
+    "service_name": "Primary Care Plus",
+    "model_types": "collaborative_care,in_reach",
+    "service_form": "Collaborative in-reach model, step up/down care",
+    "scope": "smi_plus",
+    "training": "yes",
+    "shared_it": "yes",
+    "it_systems": "emis_web",
+    "medicines_management": "yes",
+    "depot_antipsychotics": "yes",
+    "clozapine_clinic": "no",
+    "lithium_clinic": "planned",
+    "advice_line": "yes",
+    "primary_care_pharmacist": "no",
+    "outcome_measures": "yes",
+    "recurrent_funding": "yes",
+}
+
+
+def complete_return(**kwargs) -> ScopingReturn:
+    """A return with every answer the round requires and one contact."""
+    scoping_return = ScopingReturnFactory(**{**COMPLETE_ANSWERS, **kwargs})
+    Contact.objects.create(scoping_return=scoping_return, name="Dr A Lead", email="a@nhs.net")
+    return scoping_return

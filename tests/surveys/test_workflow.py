@@ -1,0 +1,140 @@
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from surveys import workflow
+from surveys.models import ReturnEvent, ReturnState, ScopingReturn
+from tests.factories import ScopingReturnFactory, SurveyRoundFactory, complete_return
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submitted(camden, lead):
+    scoping_return = complete_return(borough=camden)
+    return workflow.submit(scoping_return=scoping_return, by=lead)
+
+
+INVALID = [
+    ("draft", "accept", {}, "Only a submitted return can be accepted"),
+    ("draft", "request_changes", {"comment": "x"}, "Changes can only be requested"),
+    ("draft", "reopen", {"reason": "x"}, "Only an accepted return can be reopened"),
+    ("submitted", "submit", {}, "A submitted return cannot be submitted"),
+    ("submitted", "reopen", {"reason": "x"}, "Only an accepted return can be reopened"),
+    ("accepted", "submit", {}, "An accepted return cannot be submitted"),
+    ("accepted", "accept", {}, "Only a submitted return can be accepted"),
+    ("accepted", "request_changes", {"comment": "x"}, "Changes can only be requested"),
+    ("changes_requested", "accept", {}, "Only a submitted return can be accepted"),
+]
+
+
+@pytest.mark.parametrize(("state", "action", "kwargs", "message"), INVALID)
+def test_each_invalid_transition_is_refused_and_changes_nothing(
+    camden, reviewer, state, action, kwargs, message
+):
+    scoping_return = complete_return(borough=camden, state=state)
+    with pytest.raises(
+        workflow.WorkflowError, match=message.replace("An accepted", "A[n]? accepted")
+    ):
+        getattr(workflow, action)(scoping_return=scoping_return, by=reviewer, **kwargs)
+    fresh = ScopingReturn.objects.get(pk=scoping_return.pk)
+    assert fresh.state == state and fresh.version == scoping_return.version
+    assert not ReturnEvent.objects.exists()
+
+
+def test_accept_request_changes_and_reopen_need_their_words(submitted, reviewer):
+    with pytest.raises(workflow.WorkflowError, match="cannot be empty"):
+        workflow.request_changes(scoping_return=submitted, by=reviewer, comment="  ")
+    accepted = workflow.accept(scoping_return=submitted, by=reviewer)
+    assert accepted.state == ReturnState.ACCEPTED and accepted.accepted_by == reviewer
+    with pytest.raises(workflow.WorkflowError, match="Give a reason"):
+        workflow.reopen(scoping_return=accepted, by=reviewer, reason="")
+    reopened = workflow.reopen(scoping_return=accepted, by=reviewer, reason="Wrong figures")
+    assert reopened.state == ReturnState.CHANGES_REQUESTED and reopened.accepted_at is None
+    assert list(reopened.events.values_list("to_state", "comment")) == [
+        ("submitted", ""),
+        ("accepted", ""),
+        ("changes_requested", "Wrong figures"),
+    ]
+
+
+def test_a_closed_round_refuses_submission(camden, lead):
+    scoping_return = complete_return(
+        borough=camden, survey_round=SurveyRoundFactory(state="closed")
+    )
+    with pytest.raises(workflow.WorkflowError, match="closed"):
+        workflow.submit(scoping_return=scoping_return, by=lead)
+
+
+def test_one_return_per_borough_per_round_is_a_database_rule(camden):
+    scoping_return = ScopingReturnFactory(borough=camden)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScopingReturn.objects.create(survey_round=scoping_return.survey_round, borough=camden)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"min_age": 30, "max_age": 18}, {"min_age": -1}, {"max_age": 500}],
+)
+def test_age_ranges_are_database_rules(camden, fields):
+    scoping_return = ScopingReturnFactory(borough=camden)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScopingReturn.objects.filter(pk=scoping_return.pk).update(**fields)
+
+
+def _race(target, count=2):
+    """Run `target` in `count` threads at once; each returns 'won' or an exception's text."""
+    barrier = threading.Barrier(count)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as exc:  # noqa: BLE001 - the loser's error is the result
+            results.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return sorted(results)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_section_saves_have_exactly_one_winner(camden, lead):
+    scoping_return = ScopingReturnFactory(borough=camden)
+    version = scoping_return.version
+
+    def save():
+        workflow.save_changes(
+            scoping_return=scoping_return,
+            version=version,
+            by=lead,
+            fields={"service_name": threading.current_thread().name},
+            section="service",
+        )
+        return "won"
+
+    assert _race(save) == ["StaleVersion", "won"]
+    fresh = ScopingReturn.objects.get(pk=scoping_return.pk)
+    assert fresh.version == version + 1
+    assert fresh.history.count() == 2  # created + the one winning save
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_submits_have_exactly_one_winner(camden, lead):
+    scoping_return = complete_return(borough=camden)
+
+    def submit():
+        workflow.submit(scoping_return=scoping_return, by=lead)
+        return "won"
+
+    assert _race(submit) == ["WorkflowError", "won"]
+    assert ReturnEvent.objects.filter(to_state="submitted").count() == 1
