@@ -18,6 +18,8 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_2017_round
+	$(PY) manage.py load_demo_round
 	$(PY) manage.py create_demo_users
 
 run: setup

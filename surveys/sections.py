@@ -36,7 +36,7 @@ SECTIONS = (
             "aims",
             "working_style",
         ),
-        required=("model_types", "service_form"),
+        required=("service_form",),
         hint="The service model, in a line and in detail.",
     ),
     Section(

@@ -95,3 +95,14 @@ def limited_reviewer(make_user):
 @pytest.fixture
 def superuser(make_user):
     return make_user("admin", superuser=True)
+
+
+@pytest.fixture
+def round_2017(db):
+    """The 2017 round, loaded as `make run` loads it (only for tests of 2017 figures)."""
+    from django.core.management import call_command
+
+    from surveys.models import SurveyRound
+
+    call_command("load_2017_round", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return SurveyRound.objects.get(slug="2017")

@@ -1,0 +1,99 @@
+import datetime
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from surveys import workflow
+from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
+from surveys.resources import FIXTURE_RESOURCES
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "2017"
+SYSTEM_USERNAME = "system"
+
+
+def system_user():
+    """The account that loads historical data: it may act on every borough but cannot sign in."""
+    user, created = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME, defaults={"first_name": "PCMH", "last_name": "data load"}
+    )
+    if created or user.has_usable_password() or user.is_active or not user.is_superuser:
+        user.set_unusable_password()
+        user.is_active = False
+        user.is_superuser = True
+        user.save()
+    return user
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the 2017 pan-London scoping round from fixtures/2017 through the import resources, "
+        "accept every return and publish the round. Idempotent."
+    )
+
+    def handle(self, *args, **options):
+        existing = SurveyRound.objects.filter(slug="2017").first()
+        if existing and existing.state == RoundState.PUBLISHED:
+            count = ScopingReturn.objects.in_round(existing).accepted().count()
+            self.stdout.write(f"The 2017 round is already published with {count} returns.")
+            return
+        user = system_user()
+        with transaction.atomic():
+            survey_round, _ = SurveyRound.objects.get_or_create(
+                slug="2017",
+                defaults={
+                    "name": "2017 pan-London scoping",
+                    "opens_on": datetime.date(2017, 1, 1),
+                    "closes_on": datetime.date(2017, 9, 30),
+                    "state": RoundState.OPEN,
+                    "guidance": (
+                        "Primary care mental health: pan-London scoping document, Healthy "
+                        "London Partnership and the Clinical Network for Mental Health (London "
+                        "region), version 1, September 2017."
+                    ),
+                },
+            )
+            if survey_round.state == RoundState.CLOSED:
+                raise CommandError("The 2017 round is closed but not published: publish it.")
+            for file_name, resource_class in FIXTURE_RESOURCES:
+                dataset = tablib.Dataset().load(
+                    (FIXTURES / file_name).read_text(encoding="utf-8"), format="csv"
+                )
+                result = resource_class().import_data(
+                    dataset,
+                    dry_run=False,
+                    raise_errors=False,
+                    user=user,
+                    use_transactions=True,
+                )
+                if result.has_errors() or result.has_validation_errors():
+                    raise CommandError(f"{file_name}: {_describe(result)}")
+                self.stdout.write(f"{file_name}: {len(dataset)} rows")
+            for scoping_return in ScopingReturn.objects.in_round(survey_round).exclude(
+                state=ReturnState.ACCEPTED
+            ):
+                if scoping_return.state != ReturnState.SUBMITTED:
+                    scoping_return = workflow.submit(
+                        scoping_return=scoping_return, by=user, notify=False
+                    )
+                workflow.accept(scoping_return=scoping_return, by=user, notify=False)
+            survey_round = workflow.close_round(survey_round=survey_round, by=user)
+            workflow.publish_round(survey_round=survey_round, by=user)
+        self.stdout.write(
+            f"Published {survey_round}: "
+            f"{ScopingReturn.objects.in_round(survey_round).accepted().count()} accepted returns."
+        )
+
+
+def _describe(result) -> str:
+    problems = []
+    for row in result.invalid_rows[:5]:
+        for field, messages in row.error_dict.items():
+            problems.append(f"line {row.number + 1} {field}: {'; '.join(messages)}")
+    for number, errors in result.row_errors()[:5]:
+        problems.extend(f"line {number + 1}: {error.error}" for error in errors)
+    problems.extend(str(error.error) for error in result.base_errors[:5])
+    return "; ".join(problems) or "the import failed"

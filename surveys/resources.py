@@ -1,0 +1,390 @@
+"""django-import-export resources: returns and their child rows, keyed by round and borough slugs.
+
+Only the listed framework fields are read from a file (never an id, a state or a version). Cells
+that a spreadsheet would run as a formula are prefixed with ' on export, and the prefix is taken
+off again on import, so an export re-imported changes nothing.
+"""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from boroughs.models import Borough
+from surveys import workflow
+from surveys.models import (
+    Answer,
+    CareRole,
+    CareRoleType,
+    Contact,
+    DataQualityNote,
+    FundingLine,
+    ItSystem,
+    ModelType,
+    OutcomeMeasure,
+    ReturnState,
+    Scope,
+    ScopingReturn,
+    ServiceStatus,
+    SurveyRound,
+)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """Make a cell inert in a spreadsheet: `=1+1` is written as `'=1+1`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value):
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+class ChoiceWidget(widgets.Widget):
+    """A coded value, accepted as its code or its label ("Yes" or "yes")."""
+
+    def __init__(self, choices, what: str):
+        super().__init__()
+        self.choices = choices
+        self.what = what
+        self.lookup = {}
+        for code, label in choices:
+            self.lookup[code.lower()] = code
+            self.lookup[str(label).lower()] = code
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return ""
+        try:
+            return self.lookup[text.lower()]
+        except KeyError:
+            allowed = ", ".join(str(label) for _, label in self.choices)
+            raise ValueError(f"“{text[:50]}” is not {self.what}: use one of {allowed}") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class MultiChoiceWidget(ChoiceWidget):
+    def clean(self, value, row=None, **kwargs):
+        parts = [p.strip() for p in str(value if value is not None else "").split(",")]
+        return ",".join(super(MultiChoiceWidget, self).clean(p) for p in parts if p)
+
+
+class YesNoWidget(widgets.Widget):
+    TRUE, FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip().lower()
+        if not text:
+            return None
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"“{str(value)[:50]}” is not yes or no")
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else ("yes" if value else "no")
+
+
+class PlainDecimalWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except Exception:
+            raise ValueError(f"“{str(value)[:50]}” is not a number") from None
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else format(value.normalize(), "f")
+
+
+def _answer_field(name):
+    return fields.Field(
+        attribute=name, column_name=name, widget=ChoiceWidget(Answer.choices, "an answer")
+    )
+
+
+class PcmhResource(resources.ModelResource):
+    """Shared behaviour: formula escaping, the round/borough key, the importing user."""
+
+    round = fields.Field(column_name="round", attribute=None, readonly=True)
+    borough = fields.Field(column_name="borough", attribute=None, readonly=True)
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row, **kwargs):
+        for key in list(row.keys()):
+            value = row[key]
+            if isinstance(value, str):
+                value = unescape_formula(value.strip() if key not in self.TEXT_COLUMNS else value)
+                if "\x00" in value:
+                    raise ValidationError({key: "contains a NUL character, which is not allowed"})
+                row[key] = value
+        self._key = self._resolve_key(row)
+
+    TEXT_COLUMNS: frozenset = frozenset()
+
+    def _resolve_key(self, row):
+        round_slug = str(row.get("round") or "").strip()
+        borough_slug = str(row.get("borough") or "").strip()
+        errors = {}
+        survey_round = SurveyRound.objects.filter(slug=round_slug).first()
+        if survey_round is None:
+            errors["round"] = f"Unknown round “{round_slug[:50]}”"
+        borough = Borough.objects.filter(slug=borough_slug).first()
+        if borough is None:
+            errors["borough"] = f"Unknown borough “{borough_slug[:50]}”"
+        if errors:
+            raise ValidationError(errors)
+        user = getattr(self, "_user", None)
+        if user is not None and not Borough.objects.for_user(user).filter(pk=borough.pk).exists():
+            raise ValidationError({"borough": f"You cannot import returns for {borough}"})
+        return survey_round, borough
+
+    def import_data(self, dataset, *args, **kwargs):
+        self._user = kwargs.get("user")
+        return super().import_data(dataset, *args, **kwargs)
+
+    def dehydrate_round(self, obj):
+        return self._return_of(obj).survey_round.slug
+
+    def dehydrate_borough(self, obj):
+        return self._return_of(obj).borough.slug
+
+
+RETURN_FIELDS = [
+    "status", "service_name", "status_note", "current_situation", "co_production",
+    "model_types", "model_other", "service_form", "model_description", "aims", "working_style",
+    "scope", "min_age", "max_age", "inclusion_notes", "exclusion_criteria",
+    "training", "training_description",
+    "shared_it", "it_systems", "it_systems_other", "it_description",
+    "medicines_management", "depot_antipsychotics", "clozapine_clinic", "lithium_clinic",
+    "advice_line", "primary_care_pharmacist", "prescribing_description",
+    "outcome_measures", "key_outcomes", "recurrent_funding", "funding_notes",
+]  # fmt: skip
+
+
+class ScopingReturnResource(PcmhResource):
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=ChoiceWidget(ServiceStatus.choices, "a service status"),
+    )
+    scope = fields.Field(
+        attribute="scope", column_name="scope", widget=ChoiceWidget(Scope.choices, "a scope")
+    )
+    model_types = fields.Field(
+        attribute="model_types",
+        column_name="model_types",
+        widget=MultiChoiceWidget(ModelType.choices, "a model type"),
+    )
+    it_systems = fields.Field(
+        attribute="it_systems",
+        column_name="it_systems",
+        widget=MultiChoiceWidget(ItSystem.choices, "an IT system"),
+    )
+    min_age = fields.Field(attribute="min_age", column_name="min_age", widget=PlainDecimalWidget())
+    max_age = fields.Field(attribute="max_age", column_name="max_age", widget=PlainDecimalWidget())
+    training = _answer_field("training")
+    shared_it = _answer_field("shared_it")
+    medicines_management = _answer_field("medicines_management")
+    depot_antipsychotics = _answer_field("depot_antipsychotics")
+    clozapine_clinic = _answer_field("clozapine_clinic")
+    lithium_clinic = _answer_field("lithium_clinic")
+    advice_line = _answer_field("advice_line")
+    primary_care_pharmacist = _answer_field("primary_care_pharmacist")
+    outcome_measures = _answer_field("outcome_measures")
+    recurrent_funding = _answer_field("recurrent_funding")
+    state = fields.Field(attribute="state", column_name="state", readonly=True)
+
+    TEXT_COLUMNS = frozenset(
+        name
+        for name in RETURN_FIELDS
+        if ScopingReturn._meta.get_field(name).get_internal_type() in {"TextField", "CharField"}
+    ) - {"status", "scope", "model_types", "it_systems"}
+
+    class Meta:
+        model = ScopingReturn
+        fields = ["round", "borough", *RETURN_FIELDS, "state"]
+        export_order = ["round", "borough", *RETURN_FIELDS, "state"]
+        import_id_fields = ["round", "borough"]
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def _return_of(self, obj):
+        return obj
+
+    def get_instance(self, instance_loader, row):
+        survey_round, borough = self._key
+        return (
+            ScopingReturn.objects.select_related("survey_round", "borough")
+            .filter(survey_round=survey_round, borough=borough)
+            .first()
+        )
+
+    def init_instance(self, row=None):
+        survey_round, borough = self._key
+        return ScopingReturn(survey_round=survey_round, borough=borough)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        user = kwargs.get("user")
+        if is_create:
+            instance.updated_by = user
+            instance._history_user = user
+            instance.save()
+            return
+        if instance.state == ReturnState.ACCEPTED:
+            raise ValidationError(
+                {"borough": f"{instance.borough}'s return is accepted: reopen it to change it"}
+            )
+        workflow.save_changes(
+            scoping_return=instance,
+            version=instance.version,
+            by=user,
+            fields={name: getattr(instance, name) for name in RETURN_FIELDS},
+        )
+
+
+class ChildResource(PcmhResource):
+    """A child row of a return, found by its return's round and borough and its key columns."""
+
+    key_fields: tuple[str, ...] = ()
+
+    def _return_of(self, obj):
+        return obj.scoping_return
+
+    def _parent(self):
+        survey_round, borough = self._key
+        parent = ScopingReturn.objects.filter(survey_round=survey_round, borough=borough).first()
+        if parent is None:
+            raise ValidationError(
+                {"borough": f"{borough} has no return in {survey_round}: import the return first"}
+            )
+        return parent
+
+    def _key_values(self, row):
+        values = {}
+        for name in self.key_fields:
+            field = self.fields[name]
+            values[field.attribute] = field.clean(row)
+        return values
+
+    def get_instance(self, instance_loader, row):
+        parent = self._parent()
+        try:
+            lookup = self._key_values(row)
+        except ValueError:
+            return None  # the field's own error is reported by import_instance
+        return self._meta.model.objects.filter(scoping_return=parent, **lookup).first()
+
+    def init_instance(self, row=None):
+        return self._meta.model(scoping_return=self._parent())
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        parent = instance.scoping_return
+        if parent.state == ReturnState.ACCEPTED:
+            raise ValidationError(
+                {"borough": f"{parent.borough}'s return is accepted: reopen it to change it"}
+            )
+        instance._history_user = kwargs.get("user")
+        super().save_instance(instance, is_create, row, **kwargs)
+
+
+class CareRoleResource(ChildResource):
+    role = fields.Field(
+        attribute="role", column_name="role", widget=ChoiceWidget(CareRoleType.choices, "a role")
+    )
+    wte = fields.Field(attribute="wte", column_name="wte", widget=PlainDecimalWidget())
+    is_new = fields.Field(attribute="is_new", column_name="is_new", widget=YesNoWidget())
+    key_fields = ("role", "role_other", "band", "employer", "notes")
+    TEXT_COLUMNS = frozenset({"role_other", "band", "employer", "notes"})
+
+    class Meta:
+        model = CareRole
+        fields = [
+            "round",
+            "borough",
+            "role",
+            "role_other",
+            "wte",
+            "band",
+            "employer",
+            "is_new",
+            "notes",
+        ]
+        import_id_fields = []
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class ContactResource(ChildResource):
+    key_fields = ("name",)
+    TEXT_COLUMNS = frozenset({"name", "job_title", "organisation"})
+
+    class Meta:
+        model = Contact
+        fields = ["round", "borough", "name", "job_title", "organisation", "email"]
+        import_id_fields = []
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class OutcomeMeasureResource(ChildResource):
+    key_fields = ("name",)
+    TEXT_COLUMNS = frozenset({"name", "notes"})
+
+    class Meta:
+        model = OutcomeMeasure
+        fields = ["round", "borough", "name", "notes"]
+        import_id_fields = []
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class FundingLineResource(ChildResource):
+    amount = fields.Field(attribute="amount", column_name="amount", widget=PlainDecimalWidget())
+    recurrent = fields.Field(attribute="recurrent", column_name="recurrent", widget=YesNoWidget())
+    key_fields = ("financial_year", "source", "notes")
+    TEXT_COLUMNS = frozenset({"financial_year", "source", "notes"})
+
+    class Meta:
+        model = FundingLine
+        fields = ["round", "borough", "amount", "financial_year", "recurrent", "source", "notes"]
+        import_id_fields = []
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class DataQualityNoteResource(ChildResource):
+    key_fields = ("field", "narrative")
+    TEXT_COLUMNS = frozenset({"narrative", "appendix", "note"})
+
+    class Meta:
+        model = DataQualityNote
+        fields = ["round", "borough", "field", "narrative", "appendix", "note"]
+        import_id_fields = []
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+# The 2017 fixture files, in the order they are loaded.
+FIXTURE_RESOURCES = [
+    ("returns.csv", ScopingReturnResource),
+    ("care_roles.csv", CareRoleResource),
+    ("contacts.csv", ContactResource),
+    ("outcome_measures.csv", OutcomeMeasureResource),
+    ("funding_lines.csv", FundingLineResource),
+    ("data_quality_notes.csv", DataQualityNoteResource),
+]
