@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pcmh import views
+from pcmh import two_factor, views
 
 admin.site.site_header = "PCMH Returns: steering group"
 admin.site.site_title = "PCMH Returns admin"
@@ -39,6 +39,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("returns/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -1,12 +1,16 @@
 """Site pages: home by role, the accessibility statement, accounts and error pages."""
 
+import sys
+
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
 from boroughs.models import Borough, is_steering_group
 from pcmh import forms
+from pcmh.security_log import log_event
 from surveys.models import ReturnState, ScopingReturn, SurveyRound
 
 
@@ -51,6 +55,7 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    log_event("permission_denied", request, path=request.path)
     return render(request, "403.html", status=403)
 
 
@@ -60,4 +65,8 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors: they may need the database that has just failed.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -1,0 +1,49 @@
+"""Security-relevant events as structured log lines on the `pcmh.security` logger.
+
+Each line is `event=<name> user=<username> ip=<address> ...` so a log pipeline can filter on it.
+"""
+
+import logging
+
+from axes.helpers import get_client_ip_address
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+logger = logging.getLogger("pcmh.security")
+
+
+def _clean(value) -> str:
+    return str(value).replace("\n", " ").replace(" ", "_")[:150]
+
+
+def log_event(event: str, request=None, user=None, **fields) -> None:
+    ip = get_client_ip_address(request) if request is not None else None
+    username = getattr(user, "username", None) or (
+        getattr(getattr(request, "user", None), "username", None) if request is not None else None
+    )
+    details = " ".join(f"{key}={_clean(value)}" for key, value in fields.items())
+    logger.info("event=%s user=%s ip=%s %s", event, _clean(username or "-"), ip or "-", details)
+
+
+@receiver(user_logged_in)
+def logged_in(sender, request, user, **kwargs):
+    if request is not None and (user.is_staff or user.is_superuser):
+        # Staff sessions end when the browser closes (and after the idle timeout).
+        request.session.set_expiry(0)
+    log_event("login_success", request, user)
+
+
+@receiver(user_logged_out)
+def logged_out(sender, request, user, **kwargs):
+    log_event("logout", request, user)
+
+
+@receiver(user_login_failed)
+def login_failed(sender, credentials, request=None, **kwargs):
+    log_event("login_failure", request, attempted=credentials.get("username", "-"))
+
+
+@receiver(user_locked_out)
+def locked_out(sender, request, username=None, ip_address=None, **kwargs):
+    log_event("lockout", request, attempted=username or "-")

@@ -1,0 +1,116 @@
+"""Two-factor sign-in (TOTP, django-otp) for staff: the steering group and administrators.
+
+With OTP_REQUIRED_FOR_STAFF on (production's default), a staff user who has signed in with a
+password is sent to set up an authenticator app (first time) or to enter its code, and can reach
+nothing else until then.
+"""
+
+import base64
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=8,
+        help_text="The 6-digit code, for example 123456.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def needs_second_factor(user) -> bool:
+    return (
+        settings.OTP_REQUIRED_FOR_STAFF
+        and user.is_authenticated
+        and (user.is_staff or user.is_superuser)
+        and not user.is_verified()
+    )
+
+
+class StaffTwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and needs_second_factor(user)
+            and not request.path.startswith(ALLOWED_PREFIXES)
+        ):
+            target = "two_factor_verify" if user_has_device(user) else "two_factor_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+def _next(request):
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _check(request, device):
+    form = TokenForm(request.POST)
+    if form.is_valid() and device.verify_token(form.cleaned_data["token"].strip()):
+        return form, True
+    if form.is_valid():
+        form.add_error("token", "The code is not right: enter the current code from the app")
+    return form, False
+
+
+@login_required
+def setup(request):
+    if user_has_device(request.user):
+        return redirect("two_factor_verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
+    form = TokenForm()
+    if request.method == "POST":
+        form, ok = _check(request, device)
+        if ok:
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            messages.success(request, "Two-factor sign-in is set up.")
+            return redirect(_next(request))
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {"form": form, "secret": secret, "config_url": device.config_url, "next": _next(request)},
+    )
+
+
+@login_required
+def verify(request):
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    if not devices:
+        return redirect("two_factor_setup")
+    form = TokenForm()
+    if request.method == "POST":
+        for device in devices:
+            form, ok = _check(request, device)
+            if ok:
+                otp_login(request, device)
+                return redirect(_next(request))
+    return render(
+        request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)}
+    )

@@ -1,0 +1,123 @@
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _code(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_staff_must_set_up_and_use_a_second_factor(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("surveys:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_setup"))
+
+    setup_page = client.get(reverse("two_factor_setup"))
+    assert b"Set up two-factor sign-in" in setup_page.content
+    device = TOTPDevice.objects.get(user=reviewer)
+    wrong = client.post(
+        reverse("two_factor_setup"), {"token": "000000", "next": "/returns/review/"}
+    )
+    assert b"The code is not right" in wrong.content
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp slows retries after a failure
+    ok = client.post(
+        reverse("two_factor_setup"), {"token": _code(device), "next": "/returns/review/"}
+    )
+    assert ok.status_code == 302 and ok["Location"] == "/returns/review/"
+    assert client.get(reverse("surveys:dashboard")).status_code == 200
+
+    # A new session must enter a code again.
+    client.logout()
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:index"))
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_leads_are_not_asked_for_a_second_factor(client, lead):
+    client.force_login(lead)
+    assert client.get(reverse("surveys:your_returns")).status_code == 200
+
+
+def test_the_second_factor_is_off_in_development_and_tests(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("surveys:dashboard")).status_code == 200
+
+
+def test_logins_failures_and_lockouts_are_logged(client, lead, password, caplog):
+    caplog.set_level(logging.INFO, logger="pcmh.security")
+    client.post(reverse("login"), {"username": "lead-a", "password": "wrong"})
+    client.post(reverse("login"), {"username": "lead-a", "password": password})
+    client.logout()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "lead-a", "password": "wrong"})
+    lines = [r.getMessage() for r in caplog.records if r.name == "pcmh.security"]
+    assert any("event=login_failure" in line and "attempted=lead-a" in line for line in lines)
+    assert any("event=login_success user=lead-a ip=127.0.0.1" in line for line in lines)
+    assert any("event=lockout" in line for line in lines)
+
+
+def test_a_staff_session_ends_when_the_browser_closes(client, reviewer, lead, password):
+    client.post(reverse("login"), {"username": "reviewer", "password": password})
+    assert client.session.get_expire_at_browser_close()
+    client.logout()
+    client.post(reverse("login"), {"username": "lead-a", "password": password})
+    assert not client.session.get_expire_at_browser_close()
+
+
+def test_passwords_must_be_long_and_uncommon(client, lead, password):
+    client.force_login(lead)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "password", "new_password2": "password"},
+    )
+    html = response.content.decode()
+    assert "at least 12 characters" in html and "too common" in html
+
+
+def test_production_cookies_are_secure_and_host_prefixed():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
+        " s.OTP_REQUIRED_FOR_STAFF)"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 60,
+        "ALLOWED_HOSTS": "x.org",
+        "DJANGO_SETTINGS_MODULE": "pcmh.settings",
+    }
+    env.pop("OTP_REQUIRED_FOR_STAFF", None)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "True",
+    ], result.stderr
