@@ -23,6 +23,8 @@ ANSWER_FIELDS = {
 }
 MULTI_FIELDS = {"model_types": ModelType.choices, "it_systems": ItSystem.choices}
 TEXTAREA_ROWS = 4
+# GOV.UK pattern: numbers in a text input, so browsers never alter or block what was typed.
+DECIMAL_INPUT = {"inputmode": "decimal", "spellcheck": "false"}
 
 
 def _no_form_tag(form):
@@ -41,6 +43,7 @@ def _age_field(label: str, example: str) -> forms.DecimalField:
         min_value=Decimal("0"),
         max_value=Decimal("120"),
         help_text="In years. Leave empty if there is no limit.",
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
         error_messages={
             "invalid": message,
             "max_digits": message,
@@ -156,6 +159,7 @@ class CareRoleForm(ChildForm):
         decimal_places=2,
         min_value=Decimal("0"),
         max_value=Decimal("999"),
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
         error_messages={
             "invalid": "Enter the whole-time equivalent as a number, for example 1 or 0.5",
             "max_decimal_places": (
@@ -206,6 +210,7 @@ class FundingLineForm(ChildForm):
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
         error_messages={
             "invalid": "Enter the amount in pounds as a number, for example 350000",
             "min_value": "Enter an amount of £0 or more",

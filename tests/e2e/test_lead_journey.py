@@ -1,0 +1,112 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from surveys.models import ReturnState, ScopingReturn
+from tests.e2e.conftest import sign_in, sign_out
+from tests.factories import ScopingReturnFactory, SurveyRoundFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
+    page, live_server, lead, password, camden, shots, axe_check
+):
+    survey_round = SurveyRoundFactory(name="Demo round", slug="demo")
+    ScopingReturnFactory(survey_round=survey_round, borough=camden)
+
+    sign_in(page, live_server, "lead-a", password)
+    page.get_by_role("link", name="Your returns").first.click()
+    shots(page, "your-returns")
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("Continue")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Camden")
+    axe_check(page)
+
+    page.get_by_role("link", name="1. Service").click()
+    page.get_by_label("Established").check()
+    page.get_by_label("Service name").fill("Primary Care Plus")
+    axe_check(page)
+    shots(page, "service")
+    page.get_by_role("button", name="Save and come back later").click()
+    expect(page.locator(".alert-success")).to_contain_text("is saved")
+    sign_out(page)
+
+    # Second sitting.
+    sign_in(page, live_server, "lead-a", password)
+    page.goto(f"{live_server.url}/returns/demo/camden/")
+    expect(page.locator("#state-service")).to_have_text("Completed")
+    page.get_by_role("link", name="2. Model").click()
+    page.get_by_label("Collaborative care").check()
+    page.get_by_label("Service form").fill("Collaborative care model, step up/down")
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Scope, with a mistake first.
+    page.get_by_label("SMI+").check()
+    page.get_by_label("Minimum age").fill("eighteen")
+    page.get_by_role("button", name="Save and continue").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile("^Error:"))
+    shots(page, "scope-error")
+    axe_check(page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Minimum age")).to_be_focused()
+    page.get_by_label("Minimum age").fill("18")
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_role("button", name="Save and continue").click()  # care roles: none yet
+    for question in ["Regular mental health training established"]:
+        page.get_by_role("group", name=question).get_by_label("Yes").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("group", name="Shared IT system with general practice").get_by_label(
+        "No", exact=True
+    ).check()
+    page.get_by_role("button", name="Save and continue").click()
+    for question in ["Medicines management in primary care", "Depot antipsychotics given",
+                     "Clozapine clinic", "Lithium monitoring clinic", "Specialist advice line",
+                     "Primary care pharmacist"]:
+        page.get_by_role("group", name=re.compile(question)).get_by_label("Planned").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("group", name="Outcome measures described").get_by_label("Yes").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("group", name="Recurrent funding secured").get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.locator("#id_contacts-0-name").fill("Dr Ada Lead")
+    page.locator("#id_contacts-0-email").fill("ada.lead@nhs.net")
+    page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before submitting"
+    )
+    shots(page, "check-answers")
+    axe_check(page)
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Confirm the declaration")
+    page.get_by_label(re.compile("I confirm")).check()
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return submitted")
+    shots(page, "submitted")
+    axe_check(page)
+    assert ScopingReturn.objects.get(borough=camden).state == ReturnState.SUBMITTED
+
+
+def test_the_task_list_works_with_the_keyboard_alone(page, live_server, lead, password, camden):
+    survey_round = SurveyRoundFactory(slug="demo")
+    ScopingReturnFactory(survey_round=survey_round, borough=camden)
+    sign_in(page, live_server, "lead-a", password)
+    page.goto(f"{live_server.url}/returns/demo/camden/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent").strip() == "1. Service":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("1. Service")
+    outline = page.evaluate(
+        "getComputedStyle(document.querySelector('a')).outlineStyle"
+    )
+    assert outline is not None
