@@ -1,6 +1,130 @@
-from django.shortcuts import get_object_or_404, render
+"""The report pages and downloads of a round: thin views over reports.queries."""
 
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from boroughs.models import Stp, is_steering_group
+from reports import charts, exports, queries
+from reports.csv import csv_response
+from reports.profile import profile_parts
 from surveys.models import SurveyRound
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report(request, round_slug) -> queries.Report:
+    """The round's report for this reader: 404 for a round they may not read."""
+    survey_round = get_object_or_404(SurveyRound.objects.readable_by(request.user), slug=round_slug)
+    return queries.report_for(survey_round, request.user)
+
+
+def _limited_to(request, report) -> list[str]:
+    """The STP footprints a provisional report is limited to (empty: all of the register)."""
+    user = request.user
+    if not report.provisional or user.is_superuser:
+        return []
+    return [limit.stp.name for limit in user.reviewer_stps.select_related("stp")]
+
+
+def _downloads(report) -> list[tuple[str, str, str]]:
+    slug = report.survey_round.slug
+    data_csv = [
+        (
+            export.filename,
+            reverse("reports:data_csv", args=[slug, export.name]),
+            f"{export.title}: every field, one row each",
+        )
+        for export in exports.EXPORT_FILES.values()
+    ]
+    return [
+        (
+            "tables.csv",
+            reverse("reports:tables_csv", args=[slug]),
+            "The STP tables: one row per borough",
+        ),
+        *data_csv,
+        (
+            "data-dictionary.csv",
+            reverse("reports:data_dictionary", args=[slug]),
+            "What every column of these files means",
+        ),
+        (
+            "returns.xlsx",
+            reverse("reports:returns_xlsx", args=[slug]),
+            "All of the above as one Excel workbook",
+        ),
+        (
+            "summary.json",
+            reverse("reports:summary_json", args=[slug]),
+            "The summary's figures as JSON",
+        ),
+    ]
+
+
+def _render(request, template, report, page, **context):
+    context.update(
+        report=report,
+        round=report.survey_round,
+        page=page,
+        limited_to=_limited_to(request, report),
+        can_see_data_quality=is_steering_group(request.user),
+    )
+    return render(request, template, context, status=context.pop("status", 200))
+
+
+def _figures(report, suffix=""):
+    return [
+        {
+            "set": figure_set,
+            "chart": charts.bar_chart(
+                figure_set,
+                chart_id=f"chart-{figure_set.key}{suffix}",
+                patterned=figure_set.key == "status",
+            ),
+        }
+        for figure_set in queries.summary(report)
+    ]
+
+
+def _summary_context(report, suffix=""):
+    return {
+        "figures": _figures(report, suffix),
+        "care_roles": queries.care_roles(report),
+        "prescribing": queries.prescribing(report),
+        "downloads": _downloads(report),
+    }
+
+
+def _map_context(report, map_id="map"):
+    slug = report.survey_round.slug
+    tiles = queries.tile_map(report)
+    present = {tile.status for tile in tiles}
+    pairs = [
+        *queries.CHOICE_FIELDS["status"].choices,
+        (queries.NOT_ANSWERED, queries.NOT_ANSWERED_LABEL),
+        (queries.NO_RETURN, queries.NO_RETURN_LABEL),
+    ]
+    legend = [
+        {
+            "status": status,
+            "swatch": charts.legend_swatch(map_id, status),
+            "label": label,
+            "pattern": charts.pattern_name(status),
+            "count": sum(1 for tile in tiles if tile.status == status),
+        }
+        for status, label in pairs
+        if status in present or status not in charts.EXTRA_STATUSES
+    ]
+    return {
+        "tiles": [(tile, charts.short_name(tile.borough)) for tile in tiles],
+        "map_svg": charts.tile_map(
+            tiles,
+            map_id=map_id,
+            href=lambda tile: reverse("reports:borough", args=[slug, tile.borough.slug]),
+        ),
+        "legend": legend,
+    }
 
 
 def index(request):
@@ -9,5 +133,156 @@ def index(request):
 
 
 def summary(request, round_slug):
-    survey_round = get_object_or_404(SurveyRound.objects.readable_by(request.user), slug=round_slug)
-    return render(request, "reports/summary.html", {"round": survey_round})
+    report = _report(request, round_slug)
+    return _render(request, "reports/summary.html", report, "summary", **_summary_context(report))
+
+
+def stp_tables(request, round_slug, stp_slug=None):
+    report = _report(request, round_slug)
+    stp = None
+    if stp_slug is not None:
+        stp = get_object_or_404(Stp, slug=stp_slug)
+    tables = queries.stp_tables(report, stp)
+    if stp is not None and not tables:
+        raise Http404("This STP footprint is not part of this report.")
+    return _render(
+        request,
+        "reports/stp_tables.html",
+        report,
+        "stp",
+        stp=stp,
+        tables=tables,
+        columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
+        stps=queries.report_stps(report),
+    )
+
+
+def tile_map(request, round_slug):
+    report = _report(request, round_slug)
+    return _render(request, "reports/map.html", report, "map", **_map_context(report))
+
+
+def borough_list(request, round_slug):
+    report = _report(request, round_slug)
+    try:
+        filters = queries.parse_filters(request.GET)
+        rows = queries.boroughs_matching(report, filters)
+    except queries.BadFilter as error:
+        return _render(
+            request, "reports/bad_filter.html", report, "boroughs", error=str(error), status=400
+        )
+    return _render(
+        request,
+        "reports/boroughs.html",
+        report,
+        "boroughs",
+        filters=filters,
+        rows=rows,
+        figure=queries.Figure("", "", len(rows), report.borough_total),
+        columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
+    )
+
+
+def borough_profile(request, round_slug, borough_slug):
+    report = _report(request, round_slug)
+    borough = get_object_or_404(report.boroughs.select_related("stp"), slug=borough_slug)
+    scoping_return = queries.profiles(report, borough).get(borough.pk)
+    return _render(
+        request,
+        "reports/profile.html",
+        report,
+        "profile",
+        borough=borough,
+        scoping_return=scoping_return,
+        parts=profile_parts(scoping_return) if scoping_return else [],
+    )
+
+
+def full_report(request, round_slug):
+    report = _report(request, round_slug)
+    returns = queries.profiles(report)
+    tables = queries.stp_tables(report)
+    profiles = [
+        {
+            "borough": row.borough,
+            "return": returns.get(row.borough.pk),
+            "parts": profile_parts(returns[row.borough.pk]) if row.borough.pk in returns else [],
+        }
+        for table in tables
+        for row in table.rows
+    ]
+    return _render(
+        request,
+        "reports/full_report.html",
+        report,
+        "report",
+        tables=tables,
+        columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
+        profiles=profiles,
+        **_summary_context(report, suffix="-report"),
+        **_map_context(report, map_id="report-map"),
+    )
+
+
+def data_quality(request, round_slug):
+    if not is_steering_group(request.user):
+        raise Http404("Only the steering group sees data quality.")
+    report = _report(request, round_slug)
+    return _render(
+        request,
+        "reports/data_quality.html",
+        report,
+        "data_quality",
+        not_stated=queries.not_stated(report),
+        notes=queries.quality_notes(report),
+        incomplete=queries.incomplete_returns(report),
+    )
+
+
+# --- Downloads -------------------------------------------------------------------------------
+
+
+def tables_csv(request, round_slug):
+    report = _report(request, round_slug)
+    return csv_response(
+        exports.export_filename(report, "tables", "csv"),
+        exports.TABLES_HEADER,
+        exports.table_rows(report),
+    )
+
+
+def data_csv(request, round_slug, name):
+    export = exports.EXPORT_FILES.get(name)
+    if export is None:
+        raise Http404("No such download.")
+    report = _report(request, round_slug)
+    return csv_response(
+        exports.export_filename(report, name.replace("_", "-"), "csv"),
+        export.header,
+        export.rows(report),
+    )
+
+
+def data_dictionary(request, round_slug):
+    report = _report(request, round_slug)
+    return csv_response(
+        exports.export_filename(report, "data-dictionary", "csv"),
+        exports.DICTIONARY_HEADER,
+        exports.dictionary_rows(),
+    )
+
+
+def returns_xlsx(request, round_slug):
+    report = _report(request, round_slug)
+    response = HttpResponse(exports.workbook_bytes(report), content_type=XLSX_TYPE)
+    filename = exports.export_filename(report, "returns", "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def summary_json(request, round_slug):
+    report = _report(request, round_slug)
+    response = JsonResponse(queries.summary_json(report), json_dumps_params={"indent": 2})
+    filename = exports.export_filename(report, "summary", "json")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -115,6 +115,14 @@ class PcmhResource(resources.ModelResource):
     round = fields.Field(column_name="round", attribute=None, readonly=True)
     borough = fields.Field(column_name="borough", attribute=None, readonly=True)
 
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        # An empty XLSX cell is None, not "": read text fields as text, as CharFields are, so
+        # an empty cell is an empty answer rather than a NULL the database refuses.
+        if f.get_internal_type() == "TextField":
+            return widgets.CharWidget
+        return super().widget_from_django_field(f, default)
+
     def export_field(self, field, instance, **kwargs):
         return escape_formula(super().export_field(field, instance, **kwargs))
 

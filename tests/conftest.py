@@ -16,6 +16,31 @@ def pytest_collection_modifyitems(config, items):
             item.fixturenames.append("_require_browser")
 
 
+def ensure_reference_data():
+    """Recreate what the data migrations load (register, steering group) after a flush.
+
+    Transactional tests (live server, threads) end with a flush of every table; the data that
+    migrations created must then be put back for the tests that follow.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    if Borough.objects.exists():
+        return
+    importlib.import_module("boroughs.migrations.0002_register").create_register(apps, None)
+    importlib.import_module("surveys.migrations.0002_steering_group").create_group(apps, None)
+    importlib.import_module("surveys.migrations.0003_steering_group_rounds").grant(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
+
+
 @pytest.fixture
 def _require_postgres():
     if connection.vendor != "postgresql":

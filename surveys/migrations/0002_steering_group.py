@@ -44,9 +44,9 @@ def create_group(apps, schema_editor):
     for label in PERMISSIONS:
         # Permissions are normally created after migrate; the group needs them now.
         config = apps.get_app_config(label)
-        config.models_module = True
+        previous, config.models_module = getattr(config, "models_module", None), True
         create_permissions(config, verbosity=0, apps=apps)
-        config.models_module = None
+        config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=STEERING_GROUP)

@@ -54,8 +54,17 @@ def axe_check():
             page,
             options={
                 "resultTypes": ["violations"],
-                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                       "wcag22aa", "best-practice"]},
+                "runOnly": {
+                    "type": "tag",
+                    "values": [
+                        "wcag2a",
+                        "wcag2aa",
+                        "wcag21a",
+                        "wcag21aa",
+                        "wcag22aa",
+                        "best-practice",
+                    ],
+                },
             },
         )
         bad = [

@@ -64,14 +64,21 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
         "No", exact=True
     ).check()
     page.get_by_role("button", name="Save and continue").click()
-    for question in ["Medicines management in primary care", "Depot antipsychotics given",
-                     "Clozapine clinic", "Lithium monitoring clinic", "Specialist advice line",
-                     "Primary care pharmacist"]:
+    for question in [
+        "Medicines management in primary care",
+        "Depot antipsychotics given",
+        "Clozapine clinic",
+        "Lithium monitoring clinic",
+        "Specialist advice line",
+        "Primary care pharmacist",
+    ]:
         page.get_by_role("group", name=re.compile(question)).get_by_label("Planned").check()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("group", name="Outcome measures described").get_by_label("Yes").check()
     page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("group", name="Recurrent funding secured").get_by_label("No", exact=True).check()
+    page.get_by_role("group", name="Recurrent funding secured").get_by_label(
+        "No", exact=True
+    ).check()
     page.get_by_role("button", name="Save and continue").click()
     page.locator("#id_contacts-0-name").fill("Dr Ada Lead")
     page.locator("#id_contacts-0-email").fill("ada.lead@nhs.net")
@@ -106,7 +113,5 @@ def test_the_task_list_works_with_the_keyboard_alone(page, live_server, lead, pa
             break
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("1. Service")
-    outline = page.evaluate(
-        "getComputedStyle(document.querySelector('a')).outlineStyle"
-    )
+    outline = page.evaluate("getComputedStyle(document.querySelector('a')).outlineStyle")
     assert outline is not None

@@ -1,0 +1,293 @@
+"""The columns of the data exports (returns, child rows, appendix tables) and their dictionary.
+
+One list of `Column`s per file drives the CSV, the XLSX workbook and the data dictionary, so the
+dictionary cannot drift from the files it describes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from reports import queries
+from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
+from surveys.models import (
+    Answer,
+    CareRole,
+    Contact,
+    FundingLine,
+    ItSystem,
+    ModelType,
+    OutcomeMeasure,
+    ReturnState,
+    Scope,
+    ScopingReturn,
+    ServiceStatus,
+)
+from surveys.resources import RETURN_FIELDS, escape_formula
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    source: str  # the ORM path read with values_list()
+    meaning: str
+    type: str
+    allowed: str = ""
+
+
+def _choices_text(choices, *, blank: bool) -> str:
+    text = "; ".join(f"{code} ({label})" for code, label in choices)
+    return f"{text}; empty = not answered" if blank else text
+
+
+MULTI_CHOICES = {"model_types": ModelType.choices, "it_systems": ItSystem.choices}
+
+
+def model_column(model, name: str, *, prefix: str = "") -> Column:
+    """A column for a model field, its meaning, type and allowed values read from the field."""
+    field = model._meta.get_field(name)
+    label = str(field.verbose_name)
+    meaning = label[:1].upper() + label[1:]
+    if field.help_text:
+        meaning = f"{meaning}. {field.help_text}"
+    allowed = ""
+    if name in MULTI_CHOICES:
+        kind = "codes, comma-separated"
+        allowed = _choices_text(MULTI_CHOICES[name], blank=False) + "; empty = none"
+    elif field.choices:
+        kind = "code"
+        allowed = _choices_text(field.choices, blank=field.blank)
+    elif isinstance(field, models.BooleanField):
+        kind = "yes/no"
+        allowed = "yes; no; empty = not known" if field.null else "yes; no"
+    elif isinstance(field, models.DecimalField):
+        kind = f"decimal ({field.decimal_places} decimal places at most)"
+        validators = [v.limit_value for v in field.validators if hasattr(v, "limit_value")]
+        numbers = [v for v in validators if isinstance(v, int | Decimal)]
+        allowed = f"{min(numbers)} to {max(numbers)}" if len(numbers) > 1 else ""
+        if field.null:
+            allowed = f"{allowed}; empty = not given".lstrip("; ")
+    elif isinstance(field, models.DateTimeField):
+        kind = "date and time (ISO 8601, UTC)"
+    elif isinstance(field, models.EmailField):
+        kind = "e-mail address"
+    else:
+        kind = "text"
+        if getattr(field, "max_length", None):
+            kind = f"text (up to {field.max_length} characters)"
+    return Column(name, f"{prefix}{name}", meaning, kind, allowed)
+
+
+def _key_columns(prefix: str) -> tuple[Column, ...]:
+    return (
+        Column(
+            "round",
+            f"{prefix}survey_round__slug",
+            "The round, by its short name (slug), e.g. 2017",
+            "text",
+        ),
+        Column(
+            "borough",
+            f"{prefix}borough__slug",
+            "The borough or CCG, by its short name (slug) in the register",
+            "text",
+        ),
+    )
+
+
+RETURN_COLUMNS = (
+    *_key_columns(""),
+    Column("borough_name", "borough__name", "The borough or CCG's name", "text"),
+    Column("stp", "borough__stp__name", "The STP footprint the borough belongs to", "text"),
+    Column(
+        "state",
+        "state",
+        "The return's review state (a published round counts accepted returns only)",
+        "code",
+        _choices_text(ReturnState.choices, blank=False),
+    ),
+    *(model_column(ScopingReturn, name) for name in RETURN_FIELDS),
+    model_column(ScopingReturn, "submitted_at"),
+    model_column(ScopingReturn, "accepted_at"),
+)
+
+
+def _child_columns(model, names) -> tuple[Column, ...]:
+    return (
+        *_key_columns("scoping_return__"),
+        *(model_column(model, name) for name in names),
+    )
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One data file of a round: its rows are the counted returns, or their child rows."""
+
+    name: str
+    title: str
+    model: type
+    columns: tuple[Column, ...]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def header(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def queryset(self, report: Report):
+        if self.model is ScopingReturn:
+            return report.returns.order_by(*RETURN_REPORT_ORDER)
+        order = (f"scoping_return__{name}" for name in RETURN_REPORT_ORDER)
+        return self.model.objects.filter(scoping_return__in=report.returns).order_by(*order, "id")
+
+    def rows(self, report: Report) -> Iterator[tuple]:
+        """Raw values, one tuple per row, streamed from the database in chunks (one query)."""
+        sources = [column.source for column in self.columns]
+        return self.queryset(report).values_list(*sources).iterator(chunk_size=2000)
+
+
+EXPORT_FILES = {
+    export.name: export
+    for export in (
+        ExportFile("returns", "Returns", ScopingReturn, RETURN_COLUMNS),
+        ExportFile(
+            "care_roles",
+            "Care roles",
+            CareRole,
+            _child_columns(
+                CareRole, ("role", "role_other", "wte", "band", "employer", "is_new", "notes")
+            ),
+        ),
+        ExportFile(
+            "contacts",
+            "Contacts",
+            Contact,
+            _child_columns(Contact, ("name", "job_title", "organisation", "email")),
+        ),
+        ExportFile(
+            "outcome_measures",
+            "Outcome measures",
+            OutcomeMeasure,
+            _child_columns(OutcomeMeasure, ("name", "notes")),
+        ),
+        ExportFile(
+            "funding_lines",
+            "Funding lines",
+            FundingLine,
+            _child_columns(
+                FundingLine, ("amount", "financial_year", "recurrent", "source", "notes")
+            ),
+        ),
+    )
+}
+
+
+def _labels(choices) -> str:
+    return "; ".join([*(str(label) for label in choices.labels), queries.NOT_ANSWERED_LABEL])
+
+
+_TABLE_VALUES = {
+    "status": f"{_labels(ServiceStatus)}; {queries.NO_RETURN_LABEL}",
+    "model": "",
+    "scope": f"{_labels(Scope)}; empty = no return",
+}
+TABLE_COLUMNS = (
+    Column("stp", "", "The STP footprint", "text"),
+    Column("borough", "", "The borough or CCG's name", "text"),
+    Column("status", "", "Service status", "label", _TABLE_VALUES["status"]),
+    Column("model", "", "Service form: the model in one line", "text", "empty = no return"),
+    *(
+        Column(
+            name,
+            "",
+            heading,
+            "label",
+            _TABLE_VALUES.get(name, f"{_labels(Answer)}; empty = no return"),
+        )
+        for name, heading in APPENDIX_COLUMNS[2:]
+    ),
+)
+TABLES_HEADER = [column.name for column in TABLE_COLUMNS]
+
+DICTIONARY_HEADER = ["column", "meaning", "type", "allowed_values", "file"]
+
+
+def table_rows(report: Report) -> Iterator[list[str]]:
+    """The appendix tables as rows of tables.csv: STP then report order, "No return" included."""
+    for row in queries.appendix_rows(report):
+        yield [row.borough.stp.name, row.borough.name, *row.cells]
+
+
+def dictionary_rows() -> Iterator[list[str]]:
+    """The data dictionary: one row per column of every data file, in the files' column order."""
+    files = [("tables.csv", TABLE_COLUMNS)] + [
+        (export.filename, export.columns) for export in EXPORT_FILES.values()
+    ]
+    for filename, columns in files:
+        for column in columns:
+            yield [column.name, column.meaning, column.type, column.allowed, filename]
+
+
+def export_filename(report: Report, stem: str, extension: str) -> str:
+    """pcmh-<round>-<stem>.<ext>, with "provisional-" before the stem for a provisional report."""
+    provisional = "provisional-" if report.provisional else ""
+    return f"pcmh-{report.survey_round.slug}-{provisional}{stem}.{extension}"
+
+
+def cell_text(value) -> str:
+    """A value as a CSV cell: codes as stored, decimals without trailing zeros, yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    return str(value)
+
+
+def _xlsx_cell(value):
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value))
+    return escape_formula(text)
+
+
+def _sheet(workbook, title: str, header: list[str], rows: Iterable) -> None:
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_cell(value) for value in row])
+
+
+def workbook_bytes(report: Report) -> bytes:
+    """The round's data as one XLSX workbook: an about sheet, the appendix tables, every data
+    file and the dictionary; text cells formula-escaped like the CSV."""
+    workbook = Workbook(write_only=True)
+    about = [
+        ["Round", report.survey_round.name],
+        ["Provisional", "yes" if report.provisional else "no"],
+        ["Boroughs", report.borough_total],
+        ["Boroughs with a counted return", report.counted],
+        ["Generated", cell_text(timezone.now())],
+    ]
+    _sheet(workbook, "about", ["item", "value"], about)
+    _sheet(workbook, "tables", TABLES_HEADER, table_rows(report))
+    for export in EXPORT_FILES.values():
+        _sheet(workbook, export.name, export.header, export.rows(report))
+    _sheet(workbook, "data dictionary", DICTIONARY_HEADER, dictionary_rows())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,92 @@
+"""A borough's profile in the layout of the 2017 report's Section 2."""
+
+from dataclasses import dataclass
+
+from surveys.completeness import display_value
+from surveys.models import ScopingReturn
+
+
+@dataclass(frozen=True)
+class ProfilePart:
+    slug: str
+    title: str
+    fields: tuple[str, ...]
+    children: str = ""  # care_roles, measures, funding_lines or contacts
+
+
+PROFILE_LAYOUT = (
+    ProfilePart(
+        "current-situation",
+        "Current situation",
+        ("status", "service_name", "status_note", "current_situation", "co_production"),
+    ),
+    ProfilePart(
+        "model",
+        "Model",
+        ("service_form", "model_types", "model_other", "model_description"),
+    ),
+    ProfilePart("aims", "Aims", ("aims",)),
+    ProfilePart(
+        "scope",
+        "Scope",
+        ("scope", "min_age", "max_age", "inclusion_notes", "exclusion_criteria"),
+    ),
+    ProfilePart("working-style", "Working style", ("working_style",)),
+    ProfilePart("care-roles", "Care roles", (), children="care_roles"),
+    ProfilePart("training", "Training", ("training", "training_description")),
+    ProfilePart(
+        "records",
+        "Electronic record keeping",
+        ("shared_it", "it_systems", "it_systems_other", "it_description"),
+    ),
+    ProfilePart(
+        "prescribing",
+        "Prescribing",
+        (
+            "medicines_management",
+            "depot_antipsychotics",
+            "clozapine_clinic",
+            "lithium_clinic",
+            "advice_line",
+            "primary_care_pharmacist",
+            "prescribing_description",
+        ),
+    ),
+    ProfilePart(
+        "outcomes",
+        "Outcome measures",
+        ("outcome_measures", "key_outcomes"),
+        children="measures",
+    ),
+    ProfilePart(
+        "funding", "Funding", ("recurrent_funding", "funding_notes"), children="funding_lines"
+    ),
+    ProfilePart("contacts", "Contacts", (), children="contacts"),
+)
+
+
+def _label(name: str) -> str:
+    label = str(ScopingReturn._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def profile_parts(scoping_return: ScopingReturn) -> list[dict]:
+    """The profile's parts with their (label, value) rows; empty optional values are left out,
+    classifications are always shown. Child rows come from the return's prefetched relations."""
+    always = {"status", "service_form", "scope", "training", "shared_it", "medicines_management"}
+    always |= {"outcome_measures", "recurrent_funding"}
+    parts = []
+    for part in PROFILE_LAYOUT:
+        rows = []
+        for name in part.fields:
+            value = display_value(scoping_return, name)
+            if value or name in always:
+                rows.append((_label(name), value or "Not answered"))
+        children = list(getattr(scoping_return, part.children).all()) if part.children else []
+        text = ""
+        if len(part.fields) == 1 and _label(part.fields[0]).lower() == part.title.lower():
+            # A part that is one narrative ("Aims") reads as a paragraph, not a labelled row.
+            text = display_value(scoping_return, part.fields[0]) or "Not given."
+            rows = []
+        parts.append({"part": part, "rows": rows, "text": text, "children": children})
+    return parts

@@ -1,0 +1,147 @@
+"""The downloads: tables.csv, the data files, their dictionary, the workbook and the JSON."""
+
+import csv
+import io
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from reports.exports import EXPORT_FILES
+from surveys.models import CareRole, Contact, ReturnState, RoundState, ScopingReturn
+from tests.factories import SurveyRoundFactory, complete_return
+from tests.reports.helpers import body, csv_rows
+
+pytestmark = pytest.mark.django_db
+
+TABLES_HEADER = (
+    "stp,borough,status,model,scope,shared_it,outcome_measures,training,"
+    "medicines_management,recurrent_funding"
+)
+FORMULA = '=HYPERLINK("http://example.org","click")'
+
+
+def test_tables_csv_has_the_exact_header_and_a_row_per_borough_in_report_order(client, round_2017):
+    response = client.get(reverse("reports:tables_csv", args=["2017"]))
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="pcmh-2017-tables.csv"'
+    text = body(response).decode("utf-8")
+    assert text.splitlines()[0] == TABLES_HEADER
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert len(rows) == 32
+    assert [row[0] for row in rows[:8]] == ["North West London"] * 8
+    assert rows[0][:3] == ["North West London", "Brent", "Pilot"]
+    statuses = {row[2] for row in rows}
+    assert statuses == {"Established", "Pilot", "Planned", "Not applicable"}
+    assert {row[4] for row in rows} <= {"SMI", "SMI+", "Not stated", "Not applicable"}
+    answers = {"Yes", "No", "Planned", "Not stated", "Not applicable"}
+    assert {cell for row in rows for cell in row[5:]} <= answers
+
+
+def test_tables_csv_matches_the_stp_tables(client, round_2017):
+    from tests.reports.helpers import page
+
+    csv_body = csv_rows(client.get(reverse("reports:tables_csv", args=["2017"])))[1:]
+    parsed = page(client.get(reverse("reports:stp_tables", args=["2017"])))
+    html_rows = [
+        row
+        for t in parsed.tables
+        if t["caption"].endswith("summary of the boroughs' returns")
+        for row in t["rows"][1:]
+    ]
+    assert [row[1:] for row in csv_body] == html_rows
+
+
+def test_a_borough_with_no_counted_return_gets_a_no_return_row(client, round_2017):
+    ScopingReturn.objects.filter(borough__slug="bexley").update(state=ReturnState.SUBMITTED)
+    rows = csv_rows(client.get(reverse("reports:tables_csv", args=["2017"])))[1:]
+    bexley = next(row for row in rows if row[1] == "Bexley")
+    assert bexley[2] == "No return"
+    assert len(rows) == 32
+
+
+def test_returns_csv_has_every_counted_return_and_the_child_files_their_rows(client, round_2017):
+    returns = csv_rows(client.get(reverse("reports:data_csv", args=["2017", "returns"])))
+    assert len(returns) - 1 == 32
+    header = returns[0]
+    assert header[:2] == ["round", "borough"]
+    for name in ("status", "service_form", "current_situation", "min_age", "funding_notes"):
+        assert name in header
+    islington = next(row for row in returns if row[1] == "islington")
+    assert islington[header.index("min_age")] == "17.5"
+    roles = csv_rows(client.get(reverse("reports:data_csv", args=["2017", "care_roles"])))
+    assert len(roles) - 1 == CareRole.objects.count()
+    contacts = csv_rows(client.get(reverse("reports:data_csv", args=["2017", "contacts"])))
+    assert len(contacts) - 1 == Contact.objects.count()
+    assert client.get("/reports/2017/nothing.csv").status_code == 404
+
+
+def test_the_data_dictionary_lists_exactly_the_columns_of_each_file(client, round_2017):
+    dictionary = csv_rows(client.get(reverse("reports:data_dictionary", args=["2017"])))
+    assert dictionary[0] == ["column", "meaning", "type", "allowed_values", "file"]
+    for name in ("returns", "care_roles", "contacts", "outcome_measures", "funding_lines"):
+        header = csv_rows(client.get(reverse("reports:data_csv", args=["2017", name])))[0]
+        described = [row[0] for row in dictionary[1:] if row[4] == f"{name}.csv"]
+        assert described == header, name
+    tables_header = csv_rows(client.get(reverse("reports:tables_csv", args=["2017"])))[0]
+    assert [row[0] for row in dictionary[1:] if row[4] == "tables.csv"] == tables_header
+    meanings = {(row[4], row[0]): row for row in dictionary[1:]}
+    assert "yes (Yes)" in meanings[("returns.csv", "training")][3]
+    assert all(row[1] and row[2] for row in dictionary[1:])
+
+
+@pytest.fixture
+def formula_round(camden):
+    """A published round whose one accepted return carries formulas in its text fields."""
+    survey_round = SurveyRoundFactory(state=RoundState.PUBLISHED, slug="formula")
+    scoping_return = complete_return(
+        survey_round=survey_round,
+        borough=camden,
+        state=ReturnState.ACCEPTED,
+        service_form=FORMULA,
+        current_situation="+1+1",
+    )
+    CareRole.objects.create(scoping_return=scoping_return, role="gp_lead", notes="@SUM(A1:A2)")
+    Contact.objects.filter(scoping_return=scoping_return).update(name="-2+3")
+    return survey_round
+
+
+def test_a_formula_in_a_field_is_escaped_in_every_csv(client, formula_round):
+    files = {
+        "tables.csv": reverse("reports:tables_csv", args=["formula"]),
+        "data-dictionary.csv": reverse("reports:data_dictionary", args=["formula"]),
+        **{
+            f"{name}.csv": reverse("reports:data_csv", args=["formula", name])
+            for name in EXPORT_FILES
+        },
+    }
+    escaped = {"tables.csv": [FORMULA], "returns.csv": [FORMULA, "+1+1"]}
+    escaped |= {"care_roles.csv": ["@SUM(A1:A2)"], "contacts.csv": ["-2+3"]}
+    for filename, url in files.items():
+        cells = [cell for row in csv_rows(client.get(url)) for cell in row]
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), filename
+        for value in escaped.get(filename, []):
+            assert "'" + value in cells, (filename, value)
+
+
+def test_the_workbook_holds_every_file_with_formulas_escaped(client, formula_round):
+    response = client.get(reverse("reports:returns_xlsx", args=["formula"]))
+    assert response["Content-Disposition"] == 'attachment; filename="pcmh-formula-returns.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert {"tables", "returns", "care_roles", "contacts", "data dictionary"} <= set(
+        workbook.sheetnames
+    )
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+    returns = workbook["returns"]
+    header = [cell.value for cell in returns[1]]
+    assert returns.cell(2, header.index("service_form") + 1).value == "'" + FORMULA
+
+
+def test_summary_json_of_a_published_round_is_not_provisional(client, formula_round):
+    data = client.get(reverse("reports:summary_json", args=["formula"])).json()
+    assert data["provisional"] is False and data["counted"] == 1

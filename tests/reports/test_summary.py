@@ -1,0 +1,153 @@
+"""The 2017 pan-London summary: figures from the data, percentages with their denominators,
+charts with their tables, and every count traceable to the boroughs behind it."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from reports import queries
+from tests.reports.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+REPORT_2017 = {
+    # The figures of the published 2017 report's summary.
+    "status": {"established": 18, "pilot": 6, "planned": 7, "not_applicable": 1},
+    "percent": {"established": 56, "pilot": 19, "planned": 22, "not_applicable": 3},
+    "scope": {"smi_plus": 23},
+    "training": {"yes": 13},
+    "shared_it": {"yes": 9},
+    "outcome_measures": {"yes": 17},
+    "recurrent_funding": {"yes": 7},
+}
+
+
+def test_summary_json_gives_the_2017_reports_figures(client, round_2017):
+    data = client.get(reverse("reports:summary_json", args=["2017"])).json()
+    assert data["round"] == "2017"
+    assert data["boroughs"] == 32 and data["counted"] == 32
+    assert data["provisional"] is False
+    assert data["status"] == REPORT_2017["status"]
+    for key in ("scope", "training", "shared_it", "outcome_measures", "recurrent_funding"):
+        for answer, count in REPORT_2017[key].items():
+            assert data[key][answer] == count, key
+
+
+def test_summary_json_lists_every_answer_key_zeros_included(client, round_2017):
+    data = client.get(reverse("reports:summary_json", args=["2017"])).json()
+    assert set(data["scope"]) == {"smi", "smi_plus", "not_stated", "not_applicable"}
+    answers = {"yes", "no", "planned", "not_stated", "not_applicable"}
+    for key in (
+        "training",
+        "shared_it",
+        "outcome_measures",
+        "medicines_management",
+        "recurrent_funding",
+    ):
+        assert set(data[key]) == answers, key
+        assert sum(data[key].values()) == data["counted"], key
+    assert data["outcome_measures"]["no"] == 0  # a zero is present, not left out
+    assert set(data["it_systems"]) == {"emis_web", "systmone", "rio", "jade", "other"}
+    assert data["care_roles"]["gp_lead"]["boroughs"] >= 1
+
+
+def test_summary_page_shows_each_status_with_numerator_denominator_and_percentage(
+    client, round_2017
+):
+    html = client.get(reverse("reports:summary", args=["2017"])).content.decode()
+    for status, count in REPORT_2017["status"].items():
+        share = REPORT_2017["percent"][status]
+        assert f"{count} of 32 boroughs, {share}%" in html
+    assert "23 of 32 boroughs, 72%" in html  # SMI+
+    assert "13 of 32 boroughs, 41%" in html  # training
+    assert "9 of 32 boroughs" in html  # shared IT
+    assert "17 of 32 boroughs" in html  # outcome measures
+    assert "7 of 32 boroughs" in html  # recurrent funding
+
+
+def test_every_chart_has_a_table_with_the_same_figures(client, round_2017):
+    response = client.get(reverse("reports:summary", args=["2017"]))
+    parsed = page(response)
+    charts = [svg for svg in parsed.svgs if svg.get("role") == "img"]
+    report = queries.report_for(round_2017, None)
+    figure_sets = queries.summary(report)
+    assert len(charts) == len(figure_sets)
+    html = response.content.decode()
+    for figure_set in figure_sets:
+        chart_id = f"chart-{figure_set.key}"
+        assert any(svg["aria-labelledby"] == f"{chart_id}-title {chart_id}-desc" for svg in charts)
+        assert f'<title id="{chart_id}-title">' in html and f'<desc id="{chart_id}-desc">' in html
+        table = parsed.table(f"{figure_set.title}: boroughs by answer")
+        counts = {row[0]: row[1].split()[0] for row in table["rows"][1:]}
+        assert counts == {f.label: str(f.count) for f in figure_set.rows}
+
+
+def test_care_roles_table_counts_boroughs_and_total_wte_per_role(client, round_2017):
+    from django.db.models import Sum
+
+    from surveys.models import CareRole
+
+    table = page(client.get(reverse("reports:summary", args=["2017"]))).table("Care roles")
+    rows = {row[0]: row for row in table["rows"][1:]}
+    nurses = CareRole.objects.filter(role="mental_health_nurse")
+    nurse_row = rows["Mental health nurse / CPN"]
+    assert nurse_row[1].split()[0] == str(nurses.values("scoping_return").distinct().count())
+    total = nurses.aggregate(total=Sum("wte"))["total"]
+    assert nurse_row[4] == format(total.normalize(), "f")
+
+
+def _count_links(response):
+    """(query, link text) of every link to the borough list on a page."""
+    prefix = reverse("reports:boroughs", args=["2017"]) + "?"
+    return [
+        (href[len(prefix) - 1 :], text)
+        for href, text in page(response).links
+        if href.startswith(prefix)
+    ]
+
+
+def test_every_count_on_the_summary_links_to_exactly_the_boroughs_behind_it(client, round_2017):
+    links = _count_links(client.get(reverse("reports:summary", args=["2017"])))
+    assert len(links) > 40
+    for query, text in set(links):
+        count = int(text.split()[0])
+        listing = page(client.get(reverse("reports:boroughs", args=["2017"]) + query))
+        rows = listing.table("Boroughs and their classifications")["rows"][1:] if count else []
+        assert len(rows) == count, query
+
+
+def test_the_borough_list_filter_matches_the_table_values(client, round_2017):
+    response = client.get(reverse("reports:boroughs", args=["2017"]) + "?status=established")
+    parsed = page(response)
+    rows = parsed.table("Boroughs and their classifications")["rows"][1:]
+    assert len(rows) == 18
+    assert {row[2] for row in rows} == {"Established"}
+    assert "18 of 32 boroughs, 56%" in response.content.decode()
+
+
+def test_borough_list_combines_filters(client, round_2017):
+    url = reverse("reports:boroughs", args=["2017"]) + "?status=established&shared_it=yes"
+    rows = page(client.get(url)).table("Boroughs and their classifications")["rows"][1:]
+    assert rows and all(row[2] == "Established" and row[5] == "Yes" for row in rows)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?status=bogus", "?scope=SMI%2B", "?training=maybe", "?colour=blue", "?it_system=dos"],
+)
+def test_a_bad_filter_value_is_a_clear_400(client, round_2017, query):
+    response = client.get(reverse("reports:boroughs", args=["2017"]) + query)
+    assert response.status_code == 400
+    assert "is not" in response.content.decode()
+
+
+def test_an_unknown_stp_filter_is_a_400(client, round_2017):
+    response = client.get(reverse("reports:boroughs", args=["2017"]) + "?stp=atlantis")
+    assert response.status_code == 400
+
+
+def test_links_on_the_summary_keep_their_query_strings_parseable(client, round_2017):
+    for query, _ in _count_links(client.get(reverse("reports:summary", args=["2017"]))):
+        params = parse_qs(urlsplit(query).query)
+        assert params and all(len(values) == 1 for values in params.values())

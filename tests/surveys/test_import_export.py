@@ -1,0 +1,297 @@
+"""Import and export in the admin: CSV and XLSX, preview then confirm, all or nothing."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.test import override_settings
+
+from surveys import workflow
+from surveys.models import FundingLine, ReturnState, ScopingReturn
+from surveys.resources import (
+    ContactResource,
+    FundingLineResource,
+    ScopingReturnResource,
+)
+from tests.factories import SurveyRoundFactory, complete_return
+from tests.surveys.admin_helpers import (
+    confirm_import,
+    export,
+    messages_of,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD_TEXT = {
+    "current_situation": 'Runs in 12 practices, "hub" model;\nsecond line, with a comma.',
+    "model_description": "  Leading spaces and a £ sign, café – en dash.  ",
+    "aims": "-10% waiting times",
+    "working_style": "@practice level",
+    "min_age": Decimal("17.5"),
+}
+
+
+@pytest.fixture
+def survey_round():
+    return SurveyRoundFactory(slug="demo", name="Demo round")
+
+
+@pytest.fixture
+def returns(camden, croydon, survey_round):
+    camden_return = complete_return(borough=camden, survey_round=survey_round, **AWKWARD_TEXT)
+    FundingLine.objects.create(
+        scoping_return=camden_return, amount=Decimal("350000"), financial_year="2017/18"
+    )
+    croydon_return = complete_return(borough=croydon, survey_round=survey_round, status="pilot")
+    return camden_return, croydon_return
+
+
+def rows_of(csv_text):
+    return list(csv.DictReader(io.StringIO(csv_text)))
+
+
+def csv_of(rows):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def snapshot():
+    return list(ScopingReturn.objects.order_by("pk").values())
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_reimported_in_dry_run_shows_no_changes(client, reviewer, returns, file_format):
+    client.force_login(reviewer)
+    exported = export(client, "scopingreturn", ScopingReturnResource, file_format)
+    assert exported.status_code == 200
+    before = snapshot()
+
+    preview = upload(
+        client, "scopingreturn", exported.content, f"returns.{file_format}", file_format
+    )
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert [row.import_type for row in result.valid_rows()] == ["skip", "skip"]
+    assert snapshot() == before
+
+
+def test_child_rows_exported_and_reimported_show_no_changes(client, reviewer, returns):
+    client.force_login(reviewer)
+    for model_name, resource in [
+        ("contact", ContactResource),
+        ("fundingline", FundingLineResource),
+    ]:
+        exported = export(client, model_name, resource)
+        preview = upload(client, model_name, exported.content, "rows.csv")
+        kinds = {row.import_type for row in preview.context["result"].valid_rows()}
+        assert kinds == {"skip"}, model_name
+
+
+def test_the_export_is_the_filtered_selection_with_the_review_state(
+    client, reviewer, lead, returns
+):
+    camden_return, _ = returns
+    workflow.submit(scoping_return=camden_return, by=lead, notify=False)
+    client.force_login(reviewer)
+    everything = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    assert {(r["borough"], r["state"]) for r in everything} == {
+        ("camden", "submitted"),
+        ("croydon", "draft"),
+    }
+    filtered = export(client, "scopingreturn", ScopingReturnResource, query="?state__exact=draft")
+    assert [r["borough"] for r in rows_of(filtered.content.decode())] == ["croydon"]
+
+
+def test_an_import_previews_the_changes_then_applies_them_as_the_importing_user(
+    client, reviewer, returns
+):
+    camden_return, croydon_return = returns
+    client.force_login(reviewer)
+    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    for row in rows:
+        if row["borough"] == "croydon":
+            row["service_name"] = "Croydon Primary Care Mental Health"
+            row["training"] = "No"
+    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    result = preview.context["result"]
+    kinds = {row.object_repr.split(" – ")[0]: row.import_type for row in result.valid_rows()}
+    assert kinds == {"Camden": "skip", "Croydon": "update"}
+    changed = next(row for row in result.valid_rows() if row.import_type == "update")
+    assert "<ins" in "".join(changed.diff) and "Mental Health" in "".join(changed.diff)
+    assert ScopingReturn.objects.get(pk=croydon_return.pk).service_name == "Primary Care Plus"
+
+    response = confirm_import(client, "scopingreturn", preview)
+    assert response.status_code == 302
+    assert any(m.startswith("Import finished: 0 new, 1 updated") for m in messages_of(response))
+    fresh = ScopingReturn.objects.get(pk=croydon_return.pk)
+    assert (fresh.service_name, fresh.training) == ("Croydon Primary Care Mental Health", "no")
+    assert fresh.version == croydon_return.version + 1
+    assert fresh.history.first().history_user == reviewer
+    assert ScopingReturn.objects.get(pk=camden_return.pk).version == camden_return.version
+
+
+BAD_ROWS = [
+    (
+        "scopingreturn",
+        ScopingReturnResource,
+        {"service_name": "A new name"},
+        {"training": "Maybe"},
+        "training",
+        "“Maybe” is not an answer",
+    ),
+    (
+        "scopingreturn",
+        ScopingReturnResource,
+        {"service_name": "A new name"},
+        {"borough": "atlantis"},
+        "borough",
+        "Unknown borough “atlantis”",
+    ),
+    (
+        "fundingline",
+        FundingLineResource,
+        {"source": "A new source"},
+        {"amount": "-5000"},
+        "amount",
+        "greater than or equal to 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("model_name", "resource", "change", "bad", "column", "message"), BAD_ROWS)
+def test_a_file_with_one_bad_row_imports_nothing_and_names_the_row_and_column(
+    client, reviewer, returns, model_name, resource, change, bad, column, message
+):
+    client.force_login(reviewer)
+    rows = rows_of(export(client, model_name, resource).content.decode())
+    good, broken = dict(rows[0], **change), dict(rows[0], **bad)
+    before, lines_before = snapshot(), list(FundingLine.objects.values())
+
+    preview = upload(client, model_name, csv_of([good, broken]), "bad.csv")
+    result = preview.context["result"]
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert invalid.number == 2 and column in invalid.error_dict
+    assert message in " ".join(invalid.error_dict[column])
+    assert "confirm_form" not in preview.context  # no way on to the import
+    content = preview.content.decode()
+    assert "Some rows failed to validate" in content and message in content
+    assert snapshot() == before and list(FundingLine.objects.values()) == lines_before
+
+
+def test_a_row_that_turns_bad_before_confirming_rolls_back_the_whole_file(
+    client, reviewer, lead, returns
+):
+    camden_return, croydon_return = returns
+    client.force_login(reviewer)
+    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    for row in rows:
+        row["service_name"] = f"Renamed {row['borough']}"
+    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    assert "confirm_form" in preview.context
+    # Camden's return is accepted between the preview and the confirmation.
+    submitted = workflow.submit(scoping_return=camden_return, by=lead, notify=False)
+    workflow.accept(scoping_return=submitted, by=reviewer, notify=False)
+    before = snapshot()
+
+    response = confirm_import(client, "scopingreturn", preview)
+    said = " ".join(messages_of(response))
+    assert "Nothing was imported" in said and "Camden's return is accepted" in said
+    assert "row 1 (line 2 of the file), borough" in said
+    assert snapshot() == before
+    assert ScopingReturn.objects.get(pk=croydon_return.pk).service_name == "Primary Care Plus"
+
+
+FORMULAS = ["=1+1", "+1", "-2+3", "@SUM(A1:A2)"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_formula_cell_is_neutralised_on_export_and_restored_on_import(
+    client, reviewer, camden, survey_round, formula
+):
+    complete_return(borough=camden, survey_round=survey_round, service_name=formula)
+    client.force_login(reviewer)
+
+    as_csv = export(client, "scopingreturn", ScopingReturnResource, "csv")
+    [row] = rows_of(as_csv.content.decode())
+    assert row["service_name"] == "'" + formula
+
+    as_xlsx = export(client, "scopingreturn", ScopingReturnResource, "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("service_name") + 1)
+    assert cell.value == "'" + formula and cell.data_type == "s"
+
+    for file_format, exported in [("csv", as_csv), ("xlsx", as_xlsx)]:
+        preview = upload(client, "scopingreturn", exported.content, f"r.{file_format}", file_format)
+        assert [r.import_type for r in preview.context["result"].valid_rows()] == ["skip"]
+
+
+@override_settings(IMPORT_MAX_UPLOAD_BYTES=200)
+def test_an_oversized_upload_is_refused_with_a_message(client, reviewer, returns):
+    client.force_login(reviewer)
+    exported = export(client, "scopingreturn", ScopingReturnResource).content
+    assert len(exported) > 200
+    response = upload(client, "scopingreturn", exported, "returns.csv")
+    assert response.status_code == 200
+    assert "files over 200\xa0bytes are refused" in response.content.decode()
+    assert "result" not in response.context
+
+
+@pytest.mark.parametrize(
+    ("file_name", "file_format", "content", "message"),
+    [
+        ("returns.json", "csv", b"[]", "is not a .csv or .xlsx file"),
+        ("returns.xls", "xlsx", b"\xd0\xcf\x11\xe0", "is not a .csv or .xlsx file"),
+        ("returns.csv", "xlsx", b"round,borough\n", "choose the CSV format"),
+        ("returns.xlsx", "xlsx", b"not a zip file", "not a valid Excel (.xlsx) workbook"),
+    ],
+)
+def test_a_file_of_another_type_is_refused_with_a_message(
+    client, reviewer, returns, file_name, file_format, content, message
+):
+    client.force_login(reviewer)
+    response = upload(client, "scopingreturn", content, file_name, file_format)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "result" not in response.context
+
+
+def test_only_csv_and_xlsx_are_offered(client, reviewer):
+    client.force_login(reviewer)
+    page = client.get("/admin/surveys/scopingreturn/import/")
+    titles = [label for value, label in page.context["form"].fields["format"].choices if value]
+    assert titles == ["csv", "xlsx"]
+
+
+def test_a_limited_reviewer_cannot_import_another_stps_return(
+    client, reviewer, limited_reviewer, returns
+):
+    client.force_login(reviewer)
+    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    for row in rows:
+        row["service_name"] = "Changed"
+    client.force_login(limited_reviewer)
+    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    [invalid] = preview.context["result"].invalid_rows
+    assert "You cannot import returns for Croydon" in invalid.error_dict["borough"]
+    assert "confirm_form" not in preview.context
+
+
+def test_a_lead_cannot_import_or_export(client, lead, returns):
+    client.force_login(lead)
+    response = upload(client, "scopingreturn", b"round,borough\n", "r.csv")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert ScopingReturn.objects.filter(state=ReturnState.DRAFT).count() == 2
+
+
+def test_xlsx_is_read_with_defusedxml():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML  # openpyxl parses workbooks with defusedxml: no entity expansion bombs
