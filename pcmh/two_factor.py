@@ -7,6 +7,7 @@ nothing else until then.
 
 import base64
 
+import segno
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
@@ -16,7 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_otp import login as otp_login
 from django_otp import user_has_device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/")
 
@@ -77,25 +80,31 @@ def _check(request, device):
 
 @login_required
 def setup(request):
+    """Show a new key (kept in the session, so a GET stores nothing) and confirm it with a code."""
     if user_has_device(request.user):
         return redirect("two_factor_verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
+    key = request.session.get("two_factor_key") or random_hex(20)
+    request.session["two_factor_key"] = key
+    device = TOTPDevice(user=request.user, name="Authenticator", key=key, confirmed=True)
     form = TokenForm()
     if request.method == "POST":
-        form, ok = _check(request, device)
-        if ok:
-            device.confirmed = True
-            device.save()
-            otp_login(request, device)
-            messages.success(request, "Two-factor sign-in is set up.")
-            return redirect(_next(request))
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            token = form.cleaned_data["token"].strip()
+            if token.isdigit() and totp.verify(int(token), tolerance=device.tolerance):
+                device.save()
+                del request.session["two_factor_key"]
+                otp_login(request, device)
+                messages.success(request, "Two-factor sign-in is set up.")
+                return redirect(_next(request))
+            form.add_error("token", "The code is not right: enter the current code from the app")
     secret = base64.b32encode(device.bin_key).decode()
+    qr_code = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
     return render(
         request,
         "registration/two_factor_setup.html",
-        {"form": form, "secret": secret, "config_url": device.config_url, "next": _next(request)},
+        {"form": form, "secret": secret, "qr_code": qr_code, "next": _next(request)},
     )
 
 
