@@ -237,10 +237,11 @@ def submit_return(request, round_slug, borough_slug):
     error = None
     if declaration.is_valid():
         try:
-            workflow.check_version(
-                scoping_return=scoping_return, version=declaration.cleaned_data["version"]
+            workflow.submit(
+                scoping_return=scoping_return,
+                by=request.user,
+                version=declaration.cleaned_data["version"],
             )
-            workflow.submit(scoping_return=scoping_return, by=request.user)
         except workflow.WorkflowError as exc:
             error = str(exc)
         else:

@@ -44,12 +44,16 @@ class StaleVersion(WorkflowError):  # noqa: N818 - reads as a sentence: "raise S
         )
 
 
-def _lock(scoping_return: ScopingReturn) -> ScopingReturn:
-    return (
+def _lock(scoping_return: ScopingReturn, version: int | None = None) -> ScopingReturn:
+    """Lock the return's row; with `version`, refuse if it changed since the caller read it."""
+    locked = (
         ScopingReturn.objects.select_for_update(of=("self",))
-        .select_related("survey_round", "borough")
+        .select_related("survey_round", "borough", "updated_by")
         .get(pk=scoping_return.pk)
     )
+    if version is not None and locked.version != version:
+        raise StaleVersion(locked)
+    return locked
 
 
 def _event(locked, *, by, to_state, comment=""):
@@ -96,12 +100,6 @@ def _move(locked, *, by, to_state, comment="", **fields):
     return locked
 
 
-def check_version(*, scoping_return: ScopingReturn, version: int) -> None:
-    """Refuse with `StaleVersion` if the return is no longer at `version`."""
-    if scoping_return.version != version:
-        raise StaleVersion(scoping_return)
-
-
 def save_changes(
     *, scoping_return: ScopingReturn, version: int, by, fields: dict, section: str = ""
 ) -> ScopingReturn:
@@ -133,12 +131,14 @@ def save_changes(
         return fresh
 
 
-def submit(*, scoping_return: ScopingReturn, by, notify: bool = True) -> ScopingReturn:
+def submit(
+    *, scoping_return: ScopingReturn, by, notify: bool = True, version: int | None = None
+) -> ScopingReturn:
     """A lead sends a draft (or a return sent back for changes) to the steering group."""
     from surveys.completeness import missing_for_submission
 
     with transaction.atomic():
-        locked = _lock(scoping_return)
+        locked = _lock(scoping_return, version)
         if locked.state not in {ReturnState.DRAFT, ReturnState.CHANGES_REQUESTED}:
             raise WorkflowError(
                 f"A {locked.get_state_display().lower()} return cannot be submitted."
@@ -168,14 +168,19 @@ def submit(*, scoping_return: ScopingReturn, by, notify: bool = True) -> Scoping
 
 
 def request_changes(
-    *, scoping_return: ScopingReturn, by, comment: str, notify: bool = True
+    *,
+    scoping_return: ScopingReturn,
+    by,
+    comment: str,
+    notify: bool = True,
+    version: int | None = None,
 ) -> ScopingReturn:
     """A reviewer sends a submitted return back to the borough with a comment."""
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError("Say what needs to change: the comment cannot be empty.")
     with transaction.atomic():
-        locked = _lock(scoping_return)
+        locked = _lock(scoping_return, version)
         if locked.state != ReturnState.SUBMITTED:
             raise WorkflowError(
                 f"Changes can only be requested on a submitted return; this one is "
@@ -192,10 +197,12 @@ def request_changes(
     return locked
 
 
-def accept(*, scoping_return: ScopingReturn, by, notify: bool = True) -> ScopingReturn:
+def accept(
+    *, scoping_return: ScopingReturn, by, notify: bool = True, version: int | None = None
+) -> ScopingReturn:
     """A reviewer accepts a submitted return; it then counts in the round's report."""
     with transaction.atomic():
-        locked = _lock(scoping_return)
+        locked = _lock(scoping_return, version)
         if locked.state != ReturnState.SUBMITTED:
             raise WorkflowError(
                 f"Only a submitted return can be accepted; this one is "
@@ -218,13 +225,20 @@ def accept(*, scoping_return: ScopingReturn, by, notify: bool = True) -> Scoping
     return locked
 
 
-def reopen(*, scoping_return: ScopingReturn, by, reason: str, notify: bool = True) -> ScopingReturn:
+def reopen(
+    *,
+    scoping_return: ScopingReturn,
+    by,
+    reason: str,
+    notify: bool = True,
+    version: int | None = None,
+) -> ScopingReturn:
     """A reviewer reopens an accepted return for changes, with a reason."""
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError("Give a reason for reopening the return.")
     with transaction.atomic():
-        locked = _lock(scoping_return)
+        locked = _lock(scoping_return, version)
         if locked.state != ReturnState.ACCEPTED:
             raise WorkflowError(
                 f"Only an accepted return can be reopened; this one is "

@@ -138,3 +138,64 @@ def test_two_concurrent_submits_have_exactly_one_winner(camden, lead):
 
     assert _race(submit) == ["WorkflowError", "won"]
     assert ReturnEvent.objects.filter(to_state="submitted").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_reviewers_accepting_the_same_return_have_exactly_one_winner(
+    camden, lead, reviewer, make_user
+):
+    second = make_user("reviewer-2", steering=True)
+    scoping_return = workflow.submit(scoping_return=complete_return(borough=camden), by=lead)
+    reviewers = iter([reviewer, second])
+    lock = threading.Lock()
+
+    def accept():
+        with lock:
+            by = next(reviewers)
+        workflow.accept(scoping_return=scoping_return, by=by)
+        return "won"
+
+    assert _race(accept) == ["WorkflowError", "won"]
+    assert ReturnEvent.objects.filter(to_state="accepted").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_requesting_changes_while_the_lead_resubmits_has_exactly_one_winner(camden, lead, reviewer):
+    scoping_return = workflow.submit(scoping_return=complete_return(borough=camden), by=lead)
+    scoping_return = workflow.request_changes(
+        scoping_return=scoping_return, by=reviewer, comment="Add contacts"
+    )
+    workflow.submit(scoping_return=scoping_return, by=lead)
+    scoping_return = workflow.request_changes(
+        scoping_return=scoping_return, by=reviewer, comment="Once more"
+    )
+    # The lead resubmits while a reviewer, who read the return before that, asks for changes.
+    seen = scoping_return.version
+    actions = iter(["submit", "request"])
+    lock = threading.Lock()
+
+    def act():
+        with lock:
+            action = next(actions)
+        if action == "submit":
+            workflow.submit(scoping_return=scoping_return, by=lead, version=seen)
+        else:
+            workflow.request_changes(
+                scoping_return=scoping_return, by=reviewer, comment="x", version=seen
+            )
+        return action
+
+    outcome = _race(act)
+    assert outcome in (["StaleVersion", "submit"], ["WorkflowError", "submit"])
+    fresh = ScopingReturn.objects.get(pk=scoping_return.pk)
+    assert fresh.state == ReturnState.SUBMITTED
+    assert list(fresh.events.values_list("to_state", flat=True)) == [
+        "submitted",
+        "changes_requested",
+        "submitted",
+        "changes_requested",
+        "submitted",
+    ]
+    assert fresh.history.filter(state="submitted").count() == 3
