@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from boroughs.models import Stp, is_steering_group
+from pcmh.security_log import log_event
 from reports import charts, exports, queries
 from reports.csv import csv_response
 from reports.profile import profile_parts
@@ -256,6 +257,7 @@ def data_csv(request, round_slug, name):
     if export is None:
         raise Http404("No such download.")
     report = _report(request, round_slug)
+    log_event("export", request, round=round_slug, file=f"{name}.csv")
     return csv_response(
         exports.export_filename(report, name.replace("_", "-"), "csv"),
         export.header,
@@ -274,6 +276,7 @@ def data_dictionary(request, round_slug):
 
 def returns_xlsx(request, round_slug):
     report = _report(request, round_slug)
+    log_event("export", request, round=round_slug, file="returns.xlsx")
     response = HttpResponse(exports.workbook_bytes(report), content_type=XLSX_TYPE)
     filename = exports.export_filename(report, "returns", "xlsx")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -30,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from boroughs.models import Borough
+from pcmh.security_log import log_event
 from surveys import workflow
 from surveys.forms import (
     CareRoleForm,
@@ -274,7 +275,26 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             )
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        totals = result.totals
+        log_event(
+            "import",
+            request,
+            model=self.model._meta.label_lower,
+            new=totals.get("new", 0),
+            updated=totals.get("update", 0),
+            skipped=totals.get("skip", 0),
+        )
         return super().process_result(result, request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        log_event(
+            "export",
+            request,
+            model=self.model._meta.label_lower,
+            rows=queryset.count(),
+            format=file_format.get_title(),
+        )
+        return super().get_export_data(file_format, request, queryset, **kwargs)
 
 
 def _run_workflow(model_admin, request, queryset, *, done_message, apply):

@@ -122,3 +122,24 @@ def test_production_cookies_are_secure_and_host_prefixed():
         "Lax",
         "True",
     ], result.stderr
+
+
+def test_imports_and_full_exports_are_logged(client, reviewer, caplog, camden):
+    from tests.factories import SurveyRoundFactory, complete_return
+
+    round_ = SurveyRoundFactory(slug="logged")
+    complete_return(borough=camden, survey_round=round_)
+    caplog.set_level(logging.INFO, logger="pcmh.security")
+    client.force_login(reviewer)
+    response = client.get(reverse("reports:data_csv", args=["logged", "returns"]))
+    b"".join(response.streaming_content)
+    from surveys.resources import ScopingReturnResource
+    from tests.surveys.admin_helpers import export
+
+    assert export(client, "scopingreturn", ScopingReturnResource).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "pcmh.security"]
+    assert any("event=export user=reviewer" in line and "returns.csv" in line for line in lines)
+    assert any(
+        "event=export user=reviewer" in line and "model=surveys.scopingreturn" in line
+        for line in lines
+    )
