@@ -59,6 +59,19 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    log_event("csrf_failure", request, path=request.path)
+    return render(
+        request,
+        "403.html",
+        {
+            "detail": "The form had expired or came from another site. Go back, reload the page "
+            "and try again."
+        },
+        status=403,
+    )
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
