@@ -33,6 +33,8 @@ def shots(request):
     """Save a numbered screenshot of each step under test-artifacts/e2e/<test>/."""
     folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):  # the screenshots of an earlier run of this test
+        old.unlink()
     count = {"n": 0}
 
     def shot(page, name):

@@ -1,0 +1,417 @@
+"""Every page a person uses, opened in Chromium: axe-core finds no serious or critical violation
+and the Content Security Policy refuses nothing (no inline script, handler or style is needed).
+
+Pages are grouped per persona, one browser test each, so the crawl stays quick. Each test writes
+the violations of lesser impact it met to test-artifacts/e2e/axe-<test>.json, the list that
+docs/accessibility.md accounts for.
+"""
+
+import json
+import os
+import re
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.management import call_command
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from surveys import workflow
+from surveys.models import CareRole, ReturnState, ScopingReturn
+from surveys.sections import SECTIONS
+from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.factories import SurveyRoundFactory, complete_return
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# What Chromium writes to the console when the CSP blocks a script, a handler or a style.
+CSP_REFUSAL = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
+SECTION_SLUGS = [section.slug for section in SECTIONS]
+
+
+class Crawl:
+    """Open pages one after another; gather every problem and report them all at the end."""
+
+    def __init__(self, page, live_server, axe_check, name):
+        self.page, self.base, self.axe_check, self.name = page, live_server.url, axe_check, name
+        page.set_default_timeout(10_000)
+        self.problems: list[str] = []
+        self.lesser: dict[str, dict] = {}
+        self.console: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console.append(f"script error: {error}"))
+
+    def _on_console(self, message):
+        if CSP_REFUSAL.search(message.text):
+            self.console.append(message.text)
+
+    def visit(self, path, *, status=200):
+        response = self.page.goto(self.base + path)
+        self.page.wait_for_load_state("load")
+        if response is None or response.status != status:
+            got = response.status if response else "no response"
+            self.problems.append(f"{path}: status {got}, expected {status}")
+            self.console.clear()
+            return
+        self.check(path)
+
+    def check(self, label=None):
+        """Check the page as it is now (after a click or a form post)."""
+        label = label or self.page.url.removeprefix(self.base)
+        self.page.wait_for_load_state("load")
+        self.page.evaluate("0")  # a round trip: the page's console messages have arrived
+        self.problems.extend(f"{label}: {text}" for text in self.console)
+        try:
+            violations = self.axe_check(self.page)
+        except AssertionError as error:
+            self.problems.append(str(error).split("\nassert")[0])
+        else:
+            for violation in violations:
+                entry = self.lesser.setdefault(
+                    violation["id"],
+                    {"impact": violation["impact"], "help": violation["help"], "pages": {}},
+                )
+                entry["pages"][label] = [str(n["target"]) for n in violation["nodes"][:5]]
+        # axe-core itself adds <style> elements to read the page's stylesheets, which the CSP
+        # refuses: what it causes is not the page's doing.
+        self.page.evaluate("0")
+        self.console.clear()
+
+    def finish(self):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        report = ARTIFACTS / f"axe-{self.name}.json"
+        report.write_text(json.dumps(self.lesser, indent=2, sort_keys=True))
+        assert self.problems == [], "\n".join(self.problems)
+
+
+@pytest.fixture
+def crawl(page, live_server, axe_check, request):
+    return Crawl(page, live_server, axe_check, request.node.originalname)
+
+
+def load_2017_round():
+    with open(os.devnull, "w") as quiet:
+        call_command("load_2017_round", stdout=quiet)
+
+
+def test_public_pages_pass_axe_under_the_csp(crawl, page, lead):
+    load_2017_round()
+    for path in [
+        "/",
+        "/accounts/login/",
+        "/accessibility/",
+        "/accounts/password/reset/",
+        "/accounts/password/reset/sent/",
+        "/accounts/reset/done/",
+        "/accounts/reset/MQ/not-a-token/",
+        "/reports/",
+        "/reports/2017/",
+        "/reports/2017/stp/",
+        "/reports/2017/stp/north-central-london/",
+        "/reports/2017/map/",
+        "/reports/2017/boroughs/camden/",
+        "/reports/2017/boroughs/?status=established",
+        "/reports/2017/report/",
+    ]:
+        crawl.visit(path)
+    crawl.visit("/admin/login/")
+    crawl.visit("/no-such-page/", status=404)
+    # A password reset link from the e-mail: choose a new password.
+    uid = urlsafe_base64_encode(force_bytes(lead.pk))
+    crawl.visit(f"/accounts/reset/{uid}/{default_token_generator.make_token(lead)}/")
+    expect(page.locator("#id_new_password1")).to_be_visible()
+    # A sign-in with errors, then the lock-out page after too many failures.
+    crawl.visit("/accounts/login/")
+    for attempt in range(5):
+        page.get_by_label("Username").fill("nobody")
+        page.get_by_label("Password").fill("wrong-password-123")
+        page.get_by_role("button", name="Sign in").click()
+        if attempt == 0:
+            expect(page).to_have_title(re.compile("^Error:"))
+            crawl.check("/accounts/login/ (errors)")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is locked")
+    crawl.check("/accounts/login/ (locked out)")
+    crawl.finish()
+
+
+@pytest.fixture
+def lead_returns(lead, reviewer, camden):
+    """A draft in an open round, and a return sent back for changes with a comment."""
+    draft = complete_return(
+        borough=camden, survey_round=SurveyRoundFactory(name="Demo round", slug="demo")
+    )
+    earlier = complete_return(
+        borough=camden, survey_round=SurveyRoundFactory(name="Pilot round", slug="pilot")
+    )
+    workflow.submit(scoping_return=earlier, by=lead, notify=False)
+    workflow.request_changes(
+        scoping_return=earlier, by=reviewer, comment="Add the service's age range.", notify=False
+    )
+    workflow.add_comment(scoping_return=earlier, by=reviewer, text="Thanks.", notify=False)
+    return draft
+
+
+def test_lead_pages_pass_axe_under_the_csp(crawl, page, live_server, lead_returns, password):
+    sign_in(page, live_server, "lead-a", password)
+    crawl.check("/ (lead)")
+    for path in [
+        "/returns/",
+        "/returns/demo/camden/",
+        "/returns/pilot/camden/",
+        *[f"/returns/demo/camden/section/{slug}/" for slug in SECTION_SLUGS],
+        "/returns/demo/camden/check/",
+        "/accounts/password/change/",
+        "/accounts/password/change/done/",
+    ]:
+        crawl.visit(path)
+
+    # A section with validation errors, a formset with errors, then a submit without the tick.
+    crawl.visit("/returns/demo/camden/section/scope/")
+    page.get_by_label("Minimum age").fill("eighteen")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_title(re.compile("^Error:"))
+    crawl.check("scope section with errors")
+    crawl.visit("/returns/demo/camden/section/care-roles/")
+    page.locator("#id_care_roles-0-wte").fill("lots")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_title(re.compile("^Error:"))
+    crawl.check("care roles with errors")
+    crawl.visit("/returns/demo/camden/check/")
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.locator("[data-error-summary]")).to_be_visible()
+    crawl.check("check answers with errors")
+    page.get_by_label(re.compile("I confirm")).check()
+    page.get_by_role("button", name="Submit the return").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return submitted")
+    crawl.check("/returns/demo/camden/submitted/")
+    crawl.visit("/returns/demo/camden/section/service/")  # read-only once submitted
+    crawl.finish()
+
+
+@pytest.fixture
+def review_world(reviewer, lead, camden, croydon):
+    """The 2017 round, and an open round with a submitted return (with a care role) and a draft."""
+    load_2017_round()
+    open_round = SurveyRoundFactory(name="Demo round", slug="demo")
+    submitted = complete_return(borough=camden, survey_round=open_round)
+    CareRole.objects.create(scoping_return=submitted, role="psychologist", wte="0.5")
+    workflow.submit(scoping_return=submitted, by=lead, notify=False)
+    complete_return(borough=croydon, survey_round=open_round)
+    return {
+        "round": open_round,
+        "submitted": submitted,
+        "accepted": ScopingReturn.objects.get(survey_round__slug="2017", borough=camden),
+    }
+
+
+def test_steering_group_pages_pass_axe_under_the_csp(
+    crawl, page, live_server, review_world, camden, password, tmp_path
+):
+    submitted, accepted = review_world["submitted"], review_world["accepted"]
+    round_pk = review_world["round"].pk
+    version = submitted.history.earliest("history_id").history_id
+    sign_in(page, live_server, "reviewer", password)
+    crawl.check("/ (steering group)")
+    crawl.visit("/admin/")
+    # Every list the admin's index offers the steering group, so a model added later is checked.
+    changelists = page.locator("#content-main table th[scope=row] a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert "/admin/surveys/scopingreturn/" in changelists
+    for path in [
+        "/returns/review/",
+        "/reports/2017/data-quality/",
+        "/reports/demo/",
+        "/reports/demo/report/",
+        "/admin/surveys/",
+        *changelists,
+        f"/admin/surveys/scopingreturn/?survey_round__id__exact={round_pk}&state__exact=submitted",
+        f"/admin/surveys/scopingreturn/{submitted.pk}/change/",
+        f"/admin/surveys/scopingreturn/{submitted.pk}/history/",
+        f"/admin/surveys/scopingreturn/{submitted.pk}/history/{version}/",
+        f"/admin/surveys/scopingreturn/{accepted.pk}/change/",  # accepted: read-only
+        f"/admin/surveys/carerole/{submitted.care_roles.get().pk}/change/",
+        f"/admin/surveys/surveyround/{round_pk}/change/",
+        f"/admin/surveys/surveyround/{round_pk}/history/",
+        "/admin/surveys/surveyround/add/",
+        f"/admin/boroughs/borough/{camden.pk}/change/",
+        "/admin/password_change/",
+    ]:
+        crawl.visit(path)
+
+    # Export the round's returns as CSV ("Select all" works without inline script) ...
+    crawl.visit(f"/admin/surveys/scopingreturn/export/?survey_round__id__exact={round_pk}")
+    fields = page.locator('.selectable-field-export-row input[type="checkbox"]')
+    page.get_by_label("Select all").uncheck()
+    expect(fields.first).not_to_be_checked()
+    page.get_by_label("Select all").check()
+    expect(fields.last).to_be_checked()
+    page.get_by_label("Format").select_option(label="csv")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Submit").click()
+    exported = download.value.path().read_text()
+    # ... upload it with a cell changed: the import preview, its differences highlighted ...
+    changed = tmp_path / "returns.csv"
+    changed.write_text(exported.replace("Primary Care Plus", "Primary Care Plus+", 1))
+    crawl.visit("/admin/surveys/scopingreturn/import/")
+    page.get_by_label("File to import").set_input_files(changed)
+    page.get_by_label("Format").select_option(label="csv")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("button", name="Confirm import")).to_be_visible()
+    expect(page.locator("table.import-preview ins").first).to_have_text("+")
+    crawl.check("import preview")
+    # ... and with a value that is not allowed: the rows that failed, with their errors.
+    invalid = tmp_path / "invalid.csv"
+    invalid.write_text(exported.replace(",established,", ",bogus,", 1))
+    crawl.visit("/admin/surveys/scopingreturn/import/")
+    page.get_by_label("File to import").set_input_files(invalid)
+    page.get_by_label("Format").select_option(label="csv")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("bogus").first).to_be_visible()
+    crawl.check("import with row errors")
+
+    # The request-changes action's intermediate page, empty and with its error.
+    crawl.visit("/admin/surveys/scopingreturn/")
+    page.locator(f"input[name=_selected_action][value='{submitted.pk}']").check()
+    page.locator("select[name=action]").select_option("request_changes")
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_role("button", name="Send back for changes")).to_be_visible()
+    crawl.check("request changes")
+    page.get_by_role("button", name="Send back for changes").click()
+    crawl.check("request changes with errors")
+    crawl.finish()
+
+
+def test_administrator_pages_pass_axe_under_the_csp(
+    crawl, page, live_server, superuser, lead, reviewer, password
+):
+    membership = lead.borough_memberships.get()
+    TOTPDevice.objects.create(user=reviewer, name="Phone")
+    sign_in(page, live_server, "admin", password)
+    crawl.visit("/admin/")
+    changelists = page.locator("#content-main table th[scope=row] a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    for path in [
+        *[link for link in changelists if not link.startswith("/admin/surveys/")],
+        f"/admin/auth/user/{lead.pk}/change/",
+        "/admin/auth/user/add/",
+        f"/admin/auth/user/{lead.pk}/password/",
+        f"/admin/auth/group/{reviewer.groups.get().pk}/change/",
+        f"/admin/otp_totp/totpdevice/{reviewer.totpdevice_set.get().pk}/change/",
+        f"/admin/otp_totp/totpdevice/{reviewer.totpdevice_set.get().pk}/config/",
+        f"/admin/boroughs/boroughmembership/{membership.pk}/delete/",
+    ]:
+        crawl.visit(path)
+    crawl.finish()
+
+
+def test_two_factor_pages_pass_axe_under_the_csp(
+    crawl, page, live_server, superuser, reviewer, password, settings
+):
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    TOTPDevice.objects.create(user=reviewer, name="Phone", confirmed=True)
+    # First sign-in of a staff user: set up an authenticator app.
+    sign_in(page, live_server, "admin", password)
+    expect(page).to_have_url(re.compile("/accounts/two-factor/setup/"))
+    crawl.check("/accounts/two-factor/setup/")
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_title(re.compile("^Error:"))
+    crawl.check("/accounts/two-factor/setup/ (errors)")
+    # Later sign-ins: enter the app's code.
+    page.context.clear_cookies()
+    sign_in(page, live_server, "reviewer", password)
+    expect(page).to_have_url(re.compile("/accounts/two-factor/"))
+    crawl.check("/accounts/two-factor/")
+    crawl.finish()
+
+
+# For the element that has focus: whether it looks different from when it has none. Null once
+# focus has left the page; "again" when Tab comes back to an element (a trap unless the first).
+FOCUS_SHOWN = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    window.visited = window.visited || [];
+    if (window.visited.includes(el)) return {again: true, first: el === window.visited[0]};
+    window.visited.push(el);
+    const look = () => {
+        const style = getComputedStyle(el);
+        return [style.outlineStyle, style.outlineWidth, style.outlineColor, style.boxShadow,
+                style.borderColor, style.backgroundColor].join('|');
+    };
+    const focused = look();
+    el.blur();
+    const unfocused = look();
+    el.focus();
+    return {what: el.outerHTML.slice(0, 100), shown: focused !== unfocused};
+}"""
+
+
+def test_every_control_of_the_lead_journey_shows_keyboard_focus(
+    page, live_server, lead_returns, password
+):
+    """Tab through the lead's pages: no trap, and every control that takes focus looks focused."""
+    sign_in(page, live_server, "lead-a", password)
+    unmarked = []
+    for path in [
+        "/returns/",
+        "/returns/demo/camden/",
+        "/returns/demo/camden/section/service/",
+        "/returns/demo/camden/section/model/",
+        "/returns/demo/camden/section/care-roles/",
+        "/returns/demo/camden/check/",
+    ]:
+        page.goto(live_server.url + path)
+        reached = 0
+        for _ in range(300):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS_SHOWN)
+            if focus is None or focus.get("again"):
+                assert focus is None or focus["first"], f"{path}: focus is trapped"
+                break
+            reached += 1
+            if not focus["shown"]:
+                unmarked.append(f"{path}: {focus['what']}")
+        assert reached > 5, f"{path}: Tab reached only {reached} controls"
+    assert unmarked == []
+    assert ScopingReturn.objects.get(survey_round__slug="demo").state == ReturnState.DRAFT
+
+
+# Elements that reach past the right edge of the window, outside data tables and charts (which
+# WCAG 1.4.10 lets scroll in two dimensions).
+OVERFLOWING = """() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll('body *')]
+        .filter(el => el.getBoundingClientRect().right > width + 1)
+        .filter(el => !el.closest('table, svg'))
+        .map(el => el.outerHTML.slice(0, 100));
+}"""
+
+
+def test_pages_reflow_at_400_percent_zoom(page, live_server, lead_returns, password):
+    """At 320 CSS pixels wide (1280 px at 400%), text wraps: nothing but tables scrolls sideways."""
+    load_2017_round()
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server, "lead-a", password)
+    overflowing = {}
+    for path in [
+        "/",
+        "/returns/",
+        "/returns/demo/camden/",
+        "/returns/demo/camden/section/service/",
+        "/returns/demo/camden/section/care-roles/",
+        "/returns/demo/camden/check/",
+        "/reports/2017/",
+        "/reports/2017/stp/",
+        "/reports/2017/map/",
+        "/reports/2017/boroughs/camden/",
+        "/reports/2017/report/",
+        "/accessibility/",
+    ]:
+        page.goto(live_server.url + path)
+        if found := page.evaluate(OVERFLOWING):
+            overflowing[path] = found[:3]
+    assert overflowing == {}
