@@ -293,24 +293,30 @@ def code_in_list(name: str, code: str) -> Q:
 
 
 def it_systems(report: Report) -> FigureSet:
-    """The IT systems the returns name: boroughs per system (several may be named per return)."""
+    """The IT systems that the boroughs sharing IT with general practice (shared IT "Yes") use:
+    boroughs per system (a return may name several). Systems named by a borough that does not
+    share records are not counted here: the report names the systems of the shared ones."""
+    shared = Q(shared_it=Answer.YES)
     counts = report.returns.aggregate(
         _counted=Count("pk"),
-        **{code: Count("pk", filter=code_in_list("it_systems", code)) for code in ItSystem.values},
+        **{
+            code: Count("pk", filter=shared & code_in_list("it_systems", code))
+            for code in ItSystem.values
+        },
     )
     total = report.borough_total
     return FigureSet(
         key="it_systems",
-        title="IT systems named",
+        title="IT systems shared with general practice",
         question=field_label("it_systems"),
         filter_name="it_system",
         figures=tuple(
-            Figure(code, str(label), counts[code], total, f"it_system={code}")
+            Figure(code, str(label), counts[code], total, f"shared_it=yes&it_system={code}")
             for code, label in ItSystem.choices
         ),
         total=total,
         counted=counts["_counted"],
-        note="A return may name several systems, or none.",
+        note="Boroughs with shared IT, by the systems they name: a return may name several.",
     )
 
 
@@ -409,7 +415,7 @@ def summary_json(report: Report) -> dict:
         role.key: {
             "boroughs": role.boroughs,
             "lines": role.lines,
-            "wte": float(role.wte) if role.wte is not None else 0.0,
+            "wte": float(role.wte) if role.wte is not None else None,  # none stated
         }
         for role in care_roles(report)
     }

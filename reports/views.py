@@ -101,6 +101,7 @@ def _map_context(report, map_id="map"):
     slug = report.survey_round.slug
     tiles = queries.tile_map(report)
     present = {tile.status for tile in tiles}
+    counts = {figure.key: figure.count for figure in queries.service_status(report).rows}
     pairs = [
         *queries.CHOICE_FIELDS["status"].choices,
         (queries.NOT_ANSWERED, queries.NOT_ANSWERED_LABEL),
@@ -112,7 +113,7 @@ def _map_context(report, map_id="map"):
             "swatch": charts.legend_swatch(map_id, status),
             "label": label,
             "pattern": charts.pattern_name(status),
-            "count": sum(1 for tile in tiles if tile.status == status),
+            "count": counts.get(status, 0),
         }
         for status, label in pairs
         if status in present or status not in charts.EXTRA_STATUSES

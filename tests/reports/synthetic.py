@@ -45,9 +45,18 @@ def add_boroughs(count: int, *, stps: int = 5) -> list[Borough]:
     )
 
 
+def _answers(i: int) -> dict[str, str]:
+    """Answers varied by position; every seventh return leaves two questions unanswered."""
+    answers = Answer.values
+    given = {name: answers[(i + k) % len(answers)] for k, name in enumerate(ANSWER_FIELDS)}
+    if i % 7 == 3:
+        given.update(training="", shared_it="")
+    return given
+
+
 def add_returns(survey_round, boroughs, *, state=ReturnState.ACCEPTED) -> list[ScopingReturn]:
     """A full return per borough, with child rows, answers varied by position (in bulk)."""
-    statuses, scopes, answers = ServiceStatus.values, Scope.values, Answer.values
+    statuses, scopes = ServiceStatus.values, Scope.values
     systems = ItSystem.values
     now = timezone.now()
     returns = ScopingReturn.objects.bulk_create(
@@ -65,7 +74,7 @@ def add_returns(survey_round, boroughs, *, state=ReturnState.ACCEPTED) -> list[S
                 scope=scopes[i % len(scopes)],
                 it_systems=",".join(systems[: i % 3]),
                 current_situation="A narrative.\nOn two lines.",
-                **{name: answers[(i + k) % len(answers)] for k, name in enumerate(ANSWER_FIELDS)},
+                **_answers(i),
             )
             for i, borough in enumerate(boroughs)
         ],
@@ -84,6 +93,7 @@ def add_returns(survey_round, boroughs, *, state=ReturnState.ACCEPTED) -> list[S
         [
             Contact(scoping_return=r, name=f"Lead {i}", email="lead@example.org")
             for i, r in enumerate(returns)
+            if i % 5 != 4  # every fifth return has no contact (a return with fields missing)
         ],
         batch_size=1000,
     )

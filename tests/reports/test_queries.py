@@ -34,6 +34,10 @@ def test_it_systems_count_each_named_code_once_per_return(camden, croydon):
     report = queries.report_for(survey_round, None)
     counts = queries.it_systems(report).as_dict()
     assert counts == {"emis_web": 1, "systmone": 1, "rio": 1, "jade": 0, "other": 0}
+    # A borough that names a system but does not share records with its practices is not counted.
+    ScopingReturn.objects.filter(borough=croydon).update(shared_it="no")
+    counts = queries.it_systems(queries.report_for(survey_round, None)).as_dict()
+    assert counts == {"emis_web": 1, "systmone": 0, "rio": 1, "jade": 0, "other": 0}
     rows = queries.boroughs_matching(report, queries.parse_filters(QueryDict("it_system=rio")))
     assert [row.borough for row in rows] == [camden]
 

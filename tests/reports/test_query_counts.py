@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = {
     "summary": 19,
     "stp_tables": 11,
-    "map": 10,
+    "map": 12,
     "boroughs": 11,
-    "report": 29,
+    "report": 30,
     "data_quality": 12,
     "tables_csv": 9,
     "data_dictionary": 7,

@@ -52,18 +52,46 @@ def test_summary_json_lists_every_answer_key_zeros_included(client, round_2017):
     assert data["care_roles"]["gp_lead"]["boroughs"] >= 1
 
 
-def test_summary_page_shows_each_status_with_numerator_denominator_and_percentage(
+def _figure_table(response, title):
+    """{answer label: its "n of N boroughs, p%" cell} of one figure set's table."""
+    table = page(response).table(f"{title}: boroughs by answer")
+    return {row[0]: row[2] for row in table["rows"][1:]}
+
+
+def test_summary_page_shows_each_figure_with_numerator_denominator_and_percentage(
     client, round_2017
 ):
-    html = client.get(reverse("reports:summary", args=["2017"])).content.decode()
-    for status, count in REPORT_2017["status"].items():
-        share = REPORT_2017["percent"][status]
-        assert f"{count} of 32 boroughs, {share}%" in html
-    assert "23 of 32 boroughs, 72%" in html  # SMI+
-    assert "13 of 32 boroughs, 41%" in html  # training
-    assert "9 of 32 boroughs" in html  # shared IT
-    assert "17 of 32 boroughs" in html  # outcome measures
-    assert "7 of 32 boroughs" in html  # recurrent funding
+    response = client.get(reverse("reports:summary", args=["2017"]))
+    status = _figure_table(response, "Service status")
+    assert status == {
+        "Established": "18 of 32 boroughs, 56%",
+        "Pilot": "6 of 32 boroughs, 19%",
+        "Planned": "7 of 32 boroughs, 22%",
+        "Not applicable": "1 of 32 boroughs, 3%",
+    }
+    assert _figure_table(response, "Scope")["SMI+"] == "23 of 32 boroughs, 72%"
+    assert _figure_table(response, "Regular mental health training")["Yes"] == (
+        "13 of 32 boroughs, 41%"
+    )
+    assert _figure_table(response, "Shared IT with general practice")["Yes"] == (
+        "9 of 32 boroughs, 28%"
+    )
+    assert _figure_table(response, "Outcome measures described")["Yes"] == (
+        "17 of 32 boroughs, 53%"
+    )
+    assert _figure_table(response, "Recurrent funding secured")["Yes"] == "7 of 32 boroughs, 22%"
+
+
+def test_the_it_systems_named_are_those_of_the_boroughs_that_share_it(client, round_2017):
+    """The report: nine boroughs share IT with their practices, "either EMIS or SystmOne"."""
+    data = client.get(reverse("reports:summary_json", args=["2017"])).json()
+    systems = data["it_systems"]
+    assert systems["emis_web"] + systems["systmone"] <= data["shared_it"]["yes"] == 9
+    assert systems["emis_web"] >= 1 and systems["systmone"] >= 1
+    url = reverse("reports:boroughs", args=["2017"]) + "?shared_it=yes&it_system=emis_web"
+    rows = page(client.get(url)).table("Boroughs and their classifications")["rows"][1:]
+    assert len(rows) == systems["emis_web"]
+    assert {row[5] for row in rows} == {"Yes"}  # the shared IT column
 
 
 def test_every_chart_has_a_table_with_the_same_figures(client, round_2017):
