@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -297,9 +299,6 @@ class ScopingReturn(models.Model):
                 | Q(min_age__lte=models.F("max_age")),
                 name="return_min_age_not_above_max",
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=ReturnState.values), name="return_state_valid"
-            ),
         ]
         permissions = [
             ("review_scopingreturn", "Can review (accept, request changes, reopen) returns"),
@@ -366,7 +365,8 @@ class CareRole(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(wte__isnull=True) | Q(wte__gte=0), name="care_role_wte_not_negative"
+                condition=Q(wte__isnull=True) | Q(wte__gte=0, wte__lte=999),
+                name="care_role_wte_range",
             ),
         ]
 
@@ -499,3 +499,49 @@ class ReturnComment(models.Model):
 
     def __str__(self):
         return f"{self.author} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def add_field_rules(model) -> None:
+    """Make the database hold every text length and fixed answer set that the fields declare.
+
+    A `TextField`'s `max_length` is only a form rule in Django, and `choices` are never checked
+    by the database: for each such field of `model` this adds a check constraint, so an import,
+    a script or a bulk update cannot store what a form would refuse. (A `CharField`'s length is
+    the column's own type on PostgreSQL.) Called once per model below, before migrations read
+    the constraints.
+    """
+    table = model._meta.db_table
+    # Migrations read a model's constraints only when its Meta declared some.
+    model._meta.original_attrs.setdefault("constraints", model._meta.constraints)
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.TextField) and field.max_length:
+            model._meta.constraints.append(
+                models.CheckConstraint(
+                    condition=LessThanOrEqual(Length(field.name), field.max_length),
+                    name=f"{table}_{field.name}_length",
+                )
+            )
+        elif field.choices and isinstance(field, models.CharField):
+            allowed = [value for value, _ in field.flatchoices]
+            if field.blank:
+                allowed.append("")
+            model._meta.constraints.append(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field.name}__in": allowed}),
+                    name=f"{table}_{field.name}_valid",
+                )
+            )
+
+
+for _model in (
+    SurveyRound,
+    ScopingReturn,
+    CareRole,
+    Contact,
+    OutcomeMeasure,
+    FundingLine,
+    DataQualityNote,
+    ReturnEvent,
+    ReturnComment,
+):
+    add_field_rules(_model)

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from surveys import workflow
-from surveys.models import ReturnEvent, ReturnState, ScopingReturn
+from surveys.models import CareRole, ReturnComment, ReturnEvent, ReturnState, ScopingReturn
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory, complete_return
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,8 @@ INVALID = [
     ("accepted", "accept", {}, "Only a submitted return can be accepted"),
     ("accepted", "request_changes", {"comment": "x"}, "Changes can only be requested"),
     ("changes_requested", "accept", {}, "Only a submitted return can be accepted"),
+    ("changes_requested", "request_changes", {"comment": "x"}, "Changes can only be requested"),
+    ("changes_requested", "reopen", {"reason": "x"}, "Only an accepted return can be reopened"),
 ]
 
 
@@ -81,6 +83,37 @@ def test_age_ranges_are_database_rules(camden, fields):
     scoping_return = ScopingReturnFactory(borough=camden)
     with pytest.raises(IntegrityError), transaction.atomic():
         ScopingReturn.objects.filter(pk=scoping_return.pk).update(**fields)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"current_situation": "x" * 10_001},  # a narrative longer than the form allows
+        {"training": "maybe"},  # not an answer
+        {"status": "Established"},  # a label, not the stored value
+        {"state": "deleted"},
+    ],
+)
+def test_text_lengths_and_answer_sets_are_database_rules(camden, fields):
+    scoping_return = ScopingReturnFactory(borough=camden)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScopingReturn.objects.filter(pk=scoping_return.pk).update(**fields)
+    assert ScopingReturn.objects.filter(pk=scoping_return.pk, **fields).exists() is False
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (CareRole, {"role": "psychologist", "wte": "1000"}),
+        (CareRole, {"role": "wizard"}),
+        (ReturnComment, {"text": "x" * 5001}),
+    ],
+)
+def test_child_rows_are_checked_by_the_database_too(camden, model, fields):
+    scoping_return = ScopingReturnFactory(borough=camden)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.bulk_create([model(scoping_return=scoping_return, **fields)])
+    assert not model.objects.exists()
 
 
 def _race(target, count=2):
