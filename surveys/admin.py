@@ -6,6 +6,7 @@ changes go through `surveys.workflow`; a save in the admin is a versioned `workf
 """
 
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from django import forms
@@ -25,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -251,19 +252,42 @@ def describe_import_errors(result, limit: int = 5) -> str:
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
+class PreviewedImportForm(ConfirmImportForm):
+    """The confirm step, carrying when the preview was shown (returns changed since are refused)."""
+
+    previewed_at = forms.CharField(widget=forms.HiddenInput())
+
+    def clean_previewed_at(self):
+        try:
+            previewed_at = datetime.fromisoformat(self.cleaned_data["previewed_at"])
+        except ValueError:
+            raise ValidationError("The preview's time is missing: import the file again.") from None
+        if timezone.is_naive(previewed_at):
+            raise ValidationError("The preview's time is missing: import the file again.")
+        return previewed_at
+
+
 class SpreadsheetImportExportMixin(ImportExportMixin):
     """django-import-export limited to CSV and XLSX, one transaction, all or nothing."""
 
     import_formats = SPREADSHEET_FORMATS
     export_formats = SPREADSHEET_FORMATS
     import_form_class = SpreadsheetImportForm
+    confirm_form_class = PreviewedImportForm
     import_error_display = ("message",)
 
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        return {**initial, "previewed_at": timezone.now().isoformat()}
+
     def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
         kwargs = super().get_import_data_kwargs(**kwargs)
         # A row that fails validation at the confirm step (the data changed since the preview)
         # rolls back the whole file, not just that row.
         kwargs["rollback_on_validation_errors"] = True
+        if isinstance(form, PreviewedImportForm):
+            kwargs["previewed_at"] = form.cleaned_data["previewed_at"]
         return kwargs
 
     def process_result(self, result, request):

@@ -28,17 +28,21 @@ from surveys.models import (
 )
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A value that begins with the escape mark itself is escaped too, so that import can always take
+# one mark off: `'=x` is written `''=x` and read back as `'=x`.
+ESCAPED_STARTS = (*FORMULA_STARTS, "'")
 
 
 def escape_formula(value):
     """Make a cell inert in a spreadsheet: `=1+1` is written as `'=1+1`."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(ESCAPED_STARTS):
         return "'" + value
     return value
 
 
 def unescape_formula(value):
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+    """The value that `escape_formula` wrote as `value`."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(ESCAPED_STARTS):
         return value[1:]
     return value
 
@@ -155,9 +159,48 @@ class PcmhResource(resources.ModelResource):
             raise ValidationError({"borough": f"You cannot import returns for {borough}"})
         return survey_round, borough
 
-    def import_data(self, dataset, *args, **kwargs):
+    def import_data(self, dataset, *args, previewed_at=None, **kwargs):
+        """`previewed_at`: when the steering group saw this file's preview, at the confirm step.
+        A return changed since then is refused, so nobody's later work is overwritten unseen."""
         self._user = kwargs.get("user")
+        self._previewed_at = previewed_at
+        self._claimed: set[int] = set()
         return super().import_data(dataset, *args, **kwargs)
+
+    def _check_unchanged_since_preview(self, scoping_return):
+        previewed_at = getattr(self, "_previewed_at", None)
+        if previewed_at is None or scoping_return.pk in getattr(self, "_claimed", ()):
+            return
+        if scoping_return.updated_at > previewed_at:
+            raise ValidationError(
+                {
+                    "borough": f"{scoping_return.borough}'s return was changed by "
+                    f"{workflow.last_change(scoping_return)}, after the preview: import the "
+                    "file again to see what it changes"
+                }
+            )
+
+    def _save_return(self, scoping_return, *, user, fields, reason):
+        """Save through the same versioned update as a form: a change made meanwhile wins and
+        the row is refused with who made it."""
+        self._check_unchanged_since_preview(scoping_return)
+        try:
+            workflow.save_changes(
+                scoping_return=scoping_return,
+                version=scoping_return.version,
+                by=user,
+                fields=fields,
+                reason=reason,
+            )
+        except workflow.StaleVersion as stale:
+            raise ValidationError(
+                {
+                    "borough": f"{scoping_return.borough}'s return was changed by "
+                    f"{workflow.last_change(stale.current)} while the file was imported: "
+                    "import it again"
+                }
+            ) from None
+        self._claimed.add(scoping_return.pk)
 
     def dehydrate_round(self, obj):
         return self._return_of(obj).survey_round.slug
@@ -252,11 +295,11 @@ class ScopingReturnResource(PcmhResource):
             raise ValidationError(
                 {"borough": f"{instance.borough}'s return is accepted: reopen it to change it"}
             )
-        workflow.save_changes(
-            scoping_return=instance,
-            version=instance.version,
-            by=user,
+        self._save_return(
+            instance,
+            user=user,
             fields={name: getattr(instance, name) for name in RETURN_FIELDS},
+            reason="Imported",
         )
 
 
@@ -301,8 +344,17 @@ class ChildResource(PcmhResource):
             raise ValidationError(
                 {"borough": f"{parent.borough}'s return is accepted: reopen it to change it"}
             )
+        self._claim(parent, kwargs.get("user"))
         instance._history_user = kwargs.get("user")
         super().save_instance(instance, is_create, row, **kwargs)
+
+    def _claim(self, parent, user):
+        """Take the return's next version before changing its rows, as a form save does: a lead
+        whose form was opened before the import is then told, instead of saving over it. The
+        claim holds the return's row lock until the import's transaction ends."""
+        if parent.pk not in self._claimed:
+            model = self._meta.model._meta.verbose_name_plural
+            self._save_return(parent, user=user, fields={}, reason=f"Imported {model}")
 
 
 class CareRoleResource(ChildResource):

@@ -29,18 +29,23 @@ class WorkflowError(Exception):
     """A transition the return's or round's state does not allow; the message is for people."""
 
 
+def last_change(scoping_return: ScopingReturn) -> str:
+    """Who changed the return last, and when: "Ann Lee on 1 December 2026 at 11:30"."""
+    user = scoping_return.updated_by
+    who = (user.get_full_name() or user.get_username()) if user else "someone else"
+    when = timezone.localtime(scoping_return.updated_at).strftime("%-d %B %Y at %H:%M")
+    return f"{who} on {when}"
+
+
 class StaleVersion(WorkflowError):  # noqa: N818 - reads as a sentence: "raise StaleVersion"
     """The return changed since the form was opened; nothing was saved."""
 
     def __init__(self, current: ScopingReturn):
         self.current = current
-        user = current.updated_by
-        who = (user.get_full_name() or user.get_username()) if user else "someone else"
-        when = timezone.localtime(current.updated_at).strftime("%-d %B %Y at %H:%M")
         super().__init__(
-            f"This return was changed by {who} on {when} after you opened this page, so your "
-            "changes were not saved. What you typed is still below: check the return's current "
-            "answers and save again."
+            f"This return was changed by {last_change(current)} after you opened this page, so "
+            "your changes were not saved. What you typed is still below: check the return's "
+            "current answers and save again."
         )
 
 
@@ -101,7 +106,13 @@ def _move(locked, *, by, to_state, comment="", **fields):
 
 
 def save_changes(
-    *, scoping_return: ScopingReturn, version: int, by, fields: dict, section: str = ""
+    *,
+    scoping_return: ScopingReturn,
+    version: int,
+    by,
+    fields: dict,
+    section: str = "",
+    reason: str = "",
 ) -> ScopingReturn:
     """Save changed fields only if the return is still at `version` (one conditional UPDATE).
 
@@ -126,7 +137,7 @@ def save_changes(
             fresh.sections_saved = ",".join(sorted(fresh.saved_sections | {section}))
         fresh.updated_by = by
         fresh._history_user = by
-        fresh._change_reason = f"Saved section: {section}" if section else "Saved"
+        fresh._change_reason = reason or (f"Saved section: {section}" if section else "Saved")
         fresh.save()
         return fresh
 

@@ -208,7 +208,7 @@ def test_a_row_that_turns_bad_before_confirming_rolls_back_the_whole_file(
     assert ScopingReturn.objects.get(pk=croydon_return.pk).service_name == "Primary Care Plus"
 
 
-FORMULAS = ["=1+1", "+1", "-2+3", "@SUM(A1:A2)"]
+FORMULAS = ["=1+1", "+1", "-2+3", "@SUM(A1:A2)", "\tTabbed", "'=already marked", "'quoted"]
 
 
 @pytest.mark.parametrize("formula", FORMULAS)
@@ -231,6 +231,55 @@ def test_a_formula_cell_is_neutralised_on_export_and_restored_on_import(
     for file_format, exported in [("csv", as_csv), ("xlsx", as_xlsx)]:
         preview = upload(client, "scopingreturn", exported.content, f"r.{file_format}", file_format)
         assert [r.import_type for r in preview.context["result"].valid_rows()] == ["skip"]
+
+
+def test_a_return_changed_after_the_preview_is_refused_at_the_confirmation(
+    client, reviewer, lead, returns
+):
+    """A lead's save between the reviewer's preview and confirmation is not overwritten unseen."""
+    camden_return, croydon_return = returns
+    client.force_login(reviewer)
+    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    for row in rows:
+        row["service_name"] = f"Renamed {row['borough']}"
+    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    workflow.save_changes(
+        scoping_return=croydon_return,
+        version=croydon_return.version,
+        by=lead,
+        fields={"aims": "The lead's new aims"},
+    )
+    before = snapshot()
+
+    response = confirm_import(client, "scopingreturn", preview)
+    said = " ".join(messages_of(response))
+    assert "Nothing was imported" in said
+    assert f"Croydon's return was changed by {lead.get_username()} on" in said
+    assert "after the preview" in said
+    assert snapshot() == before
+    assert ScopingReturn.objects.get(pk=croydon_return.pk).aims == "The lead's new aims"
+
+
+def test_a_child_row_import_takes_the_returns_next_version(client, reviewer, lead, returns):
+    """Importing contacts changes the return as a form save does: a lead's form opened before
+    the import is then refused as stale, instead of saving over the imported rows."""
+    camden_return, _ = returns
+    client.force_login(reviewer)
+    rows = rows_of(export(client, "contact", ContactResource).content.decode())
+    camden_row = next(row for row in rows if row["borough"] == "camden")
+    added = dict(camden_row, name="Dr New Contact", email="new.contact@example.org")
+    preview = upload(client, "contact", csv_of([added]), "contacts.csv")
+    response = confirm_import(client, "contact", preview)
+    assert response.status_code == 302, messages_of(response)
+
+    fresh = ScopingReturn.objects.get(pk=camden_return.pk)
+    assert fresh.version == camden_return.version + 1
+    assert fresh.contacts.filter(name="Dr New Contact").exists()
+    assert fresh.history.first().history_change_reason == "Imported contacts"
+    with pytest.raises(workflow.StaleVersion, match=f"changed by {reviewer.get_username()}"):
+        workflow.save_changes(
+            scoping_return=camden_return, version=camden_return.version, by=lead, fields={}
+        )
 
 
 @override_settings(IMPORT_MAX_UPLOAD_BYTES=200)
