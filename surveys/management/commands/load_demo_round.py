@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from boroughs.models import Borough
 from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
@@ -28,9 +29,16 @@ class Command(BaseCommand):
             existing = set(
                 ScopingReturn.objects.in_round(survey_round).values_list("borough_id", flat=True)
             )
-            ScopingReturn.objects.bulk_create(
-                ScopingReturn(survey_round=survey_round, borough=borough, state=ReturnState.DRAFT)
-                for borough in Borough.objects.exclude(pk__in=existing)
+            # With their "created" history records, as every other change to a return has.
+            bulk_create_with_history(
+                [
+                    ScopingReturn(
+                        survey_round=survey_round, borough=borough, state=ReturnState.DRAFT
+                    )
+                    for borough in Borough.objects.exclude(pk__in=existing)
+                ],
+                ScopingReturn,
+                default_change_reason="Demo round created",
             )
         self.stdout.write(
             f"{'Created' if created else 'Found'} {survey_round}: "
