@@ -38,6 +38,11 @@ class BoroughMembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "borough"]
     list_select_related = ["user", "borough"]
 
+    def get_queryset(self, request):
+        # A reviewer limited to some STP footprints sees only the leads of their boroughs.
+        queryset = super().get_queryset(request)
+        return queryset.filter(borough__in=Borough.objects.for_user(request.user))
+
 
 @admin.register(ReviewerStp)
 class ReviewerStpAdmin(admin.ModelAdmin):

@@ -1,6 +1,7 @@
 """Who reaches the admin, and a reviewer limited to some STP footprints sees only those."""
 
 import pytest
+from django.urls import reverse
 
 from surveys import workflow
 from surveys.models import Contact, ReturnComment, ReturnEvent, ReturnState, ScopingReturn
@@ -171,3 +172,17 @@ def test_reopening_is_refused_once_the_round_is_published(
     response = confirm_action(client, "reopen_returns", [accepted], text="Late fix", follow=True)
     assert "The round is published" in response.content.decode()
     assert ScopingReturn.objects.get(pk=accepted.pk).state == ReturnState.ACCEPTED
+
+
+def test_a_limited_reviewer_sees_only_the_leads_of_their_stps(
+    client, limited_reviewer, lead, other_lead
+):
+    client.force_login(limited_reviewer)
+    listing = client.get(reverse("admin:boroughs_boroughmembership_changelist"))
+    assert {m.borough.slug for m in listing.context["cl"].result_list} == {"camden"}
+    croydon_membership = other_lead.borough_memberships.get()
+    response = client.get(
+        reverse("admin:boroughs_boroughmembership_change", args=[croydon_membership.pk])
+    )
+    assert response.status_code == 302  # "doesn't exist", as for any record out of reach
+    assert other_lead.email not in client.get(response["Location"]).content.decode()
