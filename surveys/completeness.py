@@ -1,5 +1,8 @@
 """What a return still needs: per section (for the task list) and for submission."""
 
+from dataclasses import dataclass
+
+from surveys.forms import FORMSETS
 from surveys.models import ScopingReturn
 from surveys.sections import SECTIONS, Section
 
@@ -17,20 +20,62 @@ def _child_count(scoping_return, relation: str) -> int:
     return getattr(scoping_return, relation).count()
 
 
+def _is_choice(name: str) -> bool:
+    return bool(ScopingReturn._meta.get_field(name).choices)
+
+
+def field_anchor(name: str) -> str:
+    """The id to link to for a field on its section's page.
+
+    Fields with choices are radios there (surveys.forms.SectionForm): no element has the field's
+    own id, so the link goes to the first option, as the GOV.UK error summary does.
+    """
+    return f"id_{name}_0" if _is_choice(name) else f"id_{name}"
+
+
+def child_anchor(relation: str) -> str:
+    """The id of the first input of a child formset's first row (its prefix is the relation)."""
+    first_field = next(iter(FORMSETS[relation].form.base_fields))
+    return f"id_{relation}-0-{first_field}"
+
+
 def section_missing(scoping_return, section: Section) -> list[tuple[str, str]]:
-    """(field id, message) for each thing `section` still needs before the return is submitted."""
+    """(field id, message) for each thing `section` still needs before the return is submitted.
+
+    The id is that of the element to link to on the section's page.
+    """
     missing = []
     for name in section.required:
         if getattr(scoping_return, name) in ("", None):
-            verb = "Select" if name not in {"service_form"} else "Enter"
-            missing.append((f"id_{name}", f"{verb} the {_label(name)} ({section.title})"))
-    if section.requires_child and not _child_count(scoping_return, section.requires_child):
-        missing.append(("", f"Add at least one contact ({section.title})"))
+            verb = "Select" if _is_choice(name) else "Enter"
+            missing.append((field_anchor(name), f"{verb} the {_label(name)} ({section.title})"))
+    relation = section.requires_child
+    if relation and not _child_count(scoping_return, relation):
+        missing.append((child_anchor(relation), f"Add at least one contact ({section.title})"))
     return missing
 
 
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing a return needs before it is submitted, and where on which page to fix it."""
+
+    section: Section
+    anchor: str
+    message: str
+
+
+def missing_items(scoping_return) -> list[MissingItem]:
+    """What the return still needs before submission, section by section, in the form's order."""
+    return [
+        MissingItem(section, anchor, message)
+        for section in SECTIONS
+        for anchor, message in section_missing(scoping_return, section)
+    ]
+
+
 def missing_for_submission(scoping_return) -> list[tuple[str, str]]:
-    return [item for section in SECTIONS for item in section_missing(scoping_return, section)]
+    """(field id, message) for everything the return still needs before it is submitted."""
+    return [(item.anchor, item.message) for item in missing_items(scoping_return)]
 
 
 def section_state(scoping_return, section: Section) -> str:

@@ -5,7 +5,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from boroughs.models import Borough, Stp, is_steering_group
 from surveys import workflow
-from surveys.completeness import missing_for_submission, section_rows, section_state
+from surveys.completeness import missing_items, section_rows, section_state
 from surveys.forms import FORMSET_TITLES, FORMSETS, CommentForm, DeclarationForm, section_form_class
 from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
 from surveys.sections import SECTIONS, SECTIONS_BY_SLUG
@@ -211,11 +211,26 @@ def check_answers(request, round_slug, borough_slug):
     return render(request, "surveys/check.html", _check_context(request, scoping_return))
 
 
-def _check_context(request, scoping_return, declaration=None, submit_error=None):
+def _missing_links(scoping_return) -> list[tuple[str, str]]:
+    """(href, message): what the return still needs, each linked to its field's section page."""
+    args = [scoping_return.survey_round.slug, scoping_return.borough.slug]
+    return [
+        (
+            f"{reverse('surveys:section', args=[*args, item.section.slug])}#{item.anchor}",
+            item.message,
+        )
+        for item in missing_items(scoping_return)
+    ]
+
+
+def _check_context(request, scoping_return, declaration=None, submit_error=None, attempted=False):
+    missing = _missing_links(scoping_return)
     return {
         "return": scoping_return,
         "sections": [(s, section_rows(scoping_return, s)) for s in SECTIONS],
-        "missing": missing_for_submission(scoping_return),
+        "missing": missing,
+        # After a refused submit, each missing field is an error of its own in the summary.
+        "missing_errors": missing if attempted else [],
         "declaration": declaration or DeclarationForm(initial={"version": scoping_return.version}),
         "can_edit": _can_edit(request.user, scoping_return),
         "submit_error": submit_error,
@@ -234,7 +249,7 @@ def submit_return(request, round_slug, borough_slug):
         messages.error(request, _read_only_reason(scoping_return))
         return redirect(scoping_return)
     declaration = DeclarationForm(request.POST)
-    error = None
+    refusal = None
     if declaration.is_valid():
         try:
             workflow.submit(
@@ -243,11 +258,21 @@ def submit_return(request, round_slug, borough_slug):
                 version=declaration.cleaned_data["version"],
             )
         except workflow.WorkflowError as exc:
-            error = str(exc)
+            refusal = exc
         else:
             return redirect("surveys:submitted", round_slug, borough_slug)
     scoping_return.refresh_from_db()
-    context = _check_context(request, scoping_return, declaration, error)
+    error = str(refusal) if refusal else None
+    if (
+        refusal
+        and not isinstance(refusal, workflow.StaleVersion)
+        and scoping_return.is_editable_by_lead
+        and missing_items(scoping_return)
+    ):
+        # Refused for missing answers: the summary lists them one by one, each linked to its
+        # question, rather than as the workflow's one sentence.
+        error = None
+    context = _check_context(request, scoping_return, declaration, error, attempted=True)
     return render(request, "surveys/check.html", context, status=400)
 
 
@@ -288,6 +313,7 @@ def dashboard(request):
     if selected:
         boroughs = Borough.objects.for_user(request.user)
         returns = ScopingReturn.objects.in_round(selected).filter(borough__in=boroughs)
+        started = returns.exclude(state=ReturnState.DRAFT, sections_saved="", version=1)
         states = ReturnState.values
         per_stp = (
             Stp.objects.filter(boroughs__in=boroughs)
@@ -313,10 +339,11 @@ def dashboard(request):
                 "totals": returns.aggregate(
                     **{state: Count("pk", filter=Q(state=state)) for state in states}
                 ),
-                "not_started": boroughs.exclude(returns__survey_round=selected).select_related(
-                    "stp"
-                ),
-                "drafts": returns.filter(
+                # An empty draft (as the demo round makes for every borough) is not started.
+                "not_started": boroughs.exclude(
+                    Exists(started.filter(borough=OuterRef("pk")))
+                ).select_related("stp"),
+                "drafts": started.filter(
                     state__in=[ReturnState.DRAFT, ReturnState.CHANGES_REQUESTED]
                 ).select_related("borough"),
                 "overdue": selected.is_overdue,

@@ -3,13 +3,25 @@ from django import template
 register = template.Library()
 
 
+def _anchor(field) -> str | None:
+    """The id an error summary links to: the field's input, or the first of its options.
+
+    Radios and checkbox lists have no element with the field's own id (id_training), only one
+    per option (id_training_0, ...): Django gives them no id_for_label, so link the first option.
+    """
+    if field.id_for_label:
+        return field.id_for_label
+    options = [option.id_for_label for option in field.subwidgets if option.id_for_label]
+    return options[0] if options else None
+
+
 def _form_errors(form):
     items = [(None, message) for message in form.non_field_errors()]
     for name, errors in form.errors.items():
         if name == "__all__":
             continue
         field = form[name]
-        anchor = field.id_for_label or field.auto_id
+        anchor = _anchor(field)
         for message in errors:
             items.append((anchor, f"{field.label}: {message}" if form.prefix else message))
     return items
@@ -22,7 +34,9 @@ def error_items(form=None, formsets=None):
     for formset in formsets or []:
         if not formset.is_bound:
             continue
-        items.extend((None, message) for message in formset.non_form_errors())
+        # Errors about the rows as a whole link to the formset's heading.
+        anchor = f"{formset.prefix}-title"
+        items.extend((anchor, message) for message in formset.non_form_errors())
         for row in formset.forms:
             items.extend(_form_errors(row))
     return items

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from surveys.models import ReturnEvent, ReturnState, ScopingReturn
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory
+from tests.surveys.test_error_summary import ErrorSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -135,16 +136,20 @@ def test_submitting_an_incomplete_return_lists_what_is_missing(client, lead, dra
         reverse("surveys:submit", args=["demo", "camden"]),
         {"version": draft.version, "declaration": "on"},
     )
-    html = response.content.decode()
     assert response.status_code == 400
-    assert "There is a problem" in html and "<title>Error:" in html
-    for missing in [
-        "the scope",
-        "the service form",
-        "recurrent funding secured",
-        "Add at least one contact",
+    summary = ErrorSummary(response.content.decode())
+    assert summary.found and summary.title.startswith("Error:")
+    links = {text: href for href, text in summary.links}
+    for message, slug, anchor in [
+        ("Select the scope (Scope)", "scope", "id_scope_0"),
+        ("Enter the service form (Model)", "model", "id_service_form"),
+        ("Select the recurrent funding secured (Funding)", "funding", "id_recurrent_funding_0"),
+        ("Add at least one contact (Contacts)", "contacts", "id_contacts-0-name"),
     ]:
-        assert missing in html
+        section = reverse("surveys:section", args=["demo", "camden", slug])
+        assert links[message] == f"{section}#{anchor}"
+    # The service section was filled in: nothing about it is in the summary.
+    assert not any("(Service)" in message for message in summary.messages)
     draft.refresh_from_db()
     assert draft.state == ReturnState.DRAFT
     assert not ReturnEvent.objects.exists()
@@ -190,10 +195,10 @@ def test_bad_values_are_refused_with_a_message_and_change_nothing(
     client.force_login(lead)
     before = draft.version
     response = post_section(client, draft, slug, data)
-    html = response.content.decode()
     assert response.status_code == 200
-    assert message in html
-    assert "There is a problem" in html
+    summary = ErrorSummary(response.content.decode())
+    assert any(message in text for _, text in summary.links)
+    assert summary.broken_links() == []
     draft.refresh_from_db()
     assert draft.version == before
     assert not draft.funding_lines.exists() and not draft.care_roles.exists()

@@ -1,0 +1,281 @@
+"""Error summaries link to the fields they are about, on the section pages and on check-answers."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from surveys.forms import FORMSETS, section_form_class
+from surveys.models import ReturnState, ScopingReturn
+from surveys.sections import SECTIONS
+from tests.factories import ScopingReturnFactory, SurveyRoundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class ErrorSummary(HTMLParser):
+    """A page's element ids, its title, and the items and links of its error summary."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.title = ""
+        self.found = False
+        self.focusable = False
+        self.items: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self._depth = 0  # open <div>s inside the summary, 0 when outside it
+        self._in_title = False
+        self._href: str | None = None
+        self._text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "title":
+            self._in_title = True
+        if tag == "div" and self._depth:
+            self._depth += 1
+        elif tag == "div" and "data-error-summary" in attrs:
+            self.found, self._depth = True, 1
+            self.focusable = attrs.get("tabindex") == "-1"
+        elif self._depth and tag == "li":
+            self.items.append("")
+        elif self._depth and tag == "a":
+            self._href, self._text = attrs.get("href", ""), []
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag == "div" and self._depth:
+            self._depth -= 1
+        elif tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        if self._depth and self.items:
+            self.items[-1] += data
+        if self._href is not None:
+            self._text.append(data)
+
+    @property
+    def messages(self) -> list[str]:
+        return [" ".join(item.split()) for item in self.items]
+
+    def broken_links(self) -> list[str]:
+        """Summary links whose target is not an element of this page."""
+        return [
+            href for href, _ in self.links if not href.startswith("#") or href[1:] not in self.ids
+        ]
+
+
+def section_url(scoping_return, slug):
+    return reverse(
+        "surveys:section",
+        args=[scoping_return.survey_round.slug, scoping_return.borough.slug, slug],
+    )
+
+
+@pytest.fixture
+def draft(camden):
+    return ScopingReturnFactory(borough=camden, survey_round=SurveyRoundFactory(slug="demo"))
+
+
+def submit(client, scoping_return, **data):
+    scoping_return.refresh_from_db()
+    return client.post(
+        reverse("surveys:submit", args=["demo", "camden"]),
+        {"version": scoping_return.version, **data},
+    )
+
+
+# What an empty return needs, in the order of the form: (section, id on its page, message).
+EMPTY_RETURN_NEEDS = [
+    ("service", "id_status_0", "Select the service status (Service)"),
+    ("model", "id_service_form", "Enter the service form (Model)"),
+    ("scope", "id_scope_0", "Select the scope (Scope)"),
+    ("training", "id_training_0", "Select the regular mental health training established"),
+    ("records", "id_shared_it_0", "Select the shared IT system with general practice"),
+    ("prescribing", "id_medicines_management_0", "Select the medicines management"),
+    ("prescribing", "id_depot_antipsychotics_0", "Select the depot antipsychotics"),
+    ("prescribing", "id_clozapine_clinic_0", "Select the clozapine clinic"),
+    ("prescribing", "id_lithium_clinic_0", "Select the lithium monitoring clinic"),
+    ("prescribing", "id_advice_line_0", "Select the specialist advice line"),
+    ("prescribing", "id_primary_care_pharmacist_0", "Select the primary care pharmacist"),
+    ("outcomes", "id_outcome_measures_0", "Select the outcome measures described"),
+    ("funding", "id_recurrent_funding_0", "Select the recurrent funding secured"),
+    ("contacts", "id_contacts-0-name", "Add at least one contact (Contacts)"),
+]
+
+
+def test_a_refused_submit_links_each_missing_field_to_its_question(client, lead, draft):
+    client.force_login(lead)
+    response = submit(client, draft, declaration="on")
+    assert response.status_code == 400
+    page = ErrorSummary(response.content.decode())
+    assert page.found and page.focusable
+    assert page.title.strip().startswith("Error:")
+
+    expected = [f"{section_url(draft, slug)}#{anchor}" for slug, anchor, _ in EMPTY_RETURN_NEEDS]
+    summary_links = page.links[: len(expected)]
+    assert [href for href, _ in summary_links] == expected
+    for (_, _, message), (_, text) in zip(EMPTY_RETURN_NEEDS, summary_links, strict=True):
+        assert text.startswith(message)
+    # One item per missing field, each a link: not the workflow's one long sentence.
+    assert len(page.items) == len(page.links) == len(expected)
+    assert not any(";" in message for message in page.messages)
+
+    # Each link lands on an element of its section's page.
+    for href in expected:
+        url, anchor = href.split("#")
+        assert anchor in ErrorSummary(client.get(url).content.decode()).ids, href
+
+    draft.refresh_from_db()
+    assert draft.state == ReturnState.DRAFT
+
+
+def test_before_you_can_submit_links_each_missing_field(client, lead, draft):
+    client.force_login(lead)
+    html = client.get(reverse("surveys:check", args=["demo", "camden"])).content.decode()
+    page = ErrorSummary(html)
+    assert not page.found and not page.title.startswith("Error:")
+    before = html.split("Before you can submit", 1)[1].split("</ul>", 1)[0]
+    for slug, anchor, message in EMPTY_RETURN_NEEDS:
+        assert f'<a href="{section_url(draft, slug)}#{anchor}">{message}' in before
+
+
+def test_the_declaration_error_is_its_own_link_beside_the_missing_fields(client, lead, draft):
+    client.force_login(lead)
+    response = submit(client, draft)  # not ticked
+    page = ErrorSummary(response.content.decode())
+    assert page.title.strip().startswith("Error:")
+    assert len(page.links) == len(EMPTY_RETURN_NEEDS) + 1
+    assert page.links[-1] == ("#id_declaration", "Confirm the declaration to submit the return")
+    assert "id_declaration" in page.ids
+
+
+def test_a_complete_return_without_the_declaration_links_only_the_declaration(client, lead, camden):
+    from tests.factories import complete_return
+
+    complete = complete_return(borough=camden, survey_round=SurveyRoundFactory(slug="demo"))
+    client.force_login(lead)
+    page = ErrorSummary(submit(client, complete).content.decode())
+    assert page.links == [("#id_declaration", "Confirm the declaration to submit the return")]
+    assert page.broken_links() == []
+
+
+def test_any_other_refusal_is_still_said_in_words(client, lead, reviewer, draft):
+    client.force_login(lead)
+    draft.refresh_from_db()
+    opened = draft.version
+    ScopingReturn.objects.filter(pk=draft.pk).update(version=opened + 1, updated_by=reviewer)
+    response = client.post(
+        reverse("surveys:submit", args=["demo", "camden"]),
+        {"version": opened, "declaration": "on"},
+    )
+    page = ErrorSummary(response.content.decode())
+    assert response.status_code == 400
+    assert "was changed by reviewer" in page.messages[0]
+    assert page.title.strip().startswith("Error:")
+
+
+def _invalid(field):
+    """A value `field` refuses, or None for fields that accept anything (tick boxes)."""
+    if isinstance(field, forms.MultipleChoiceField):
+        return ["not-an-option"]
+    if isinstance(field, forms.ChoiceField):
+        return "not-an-option"
+    if isinstance(field, forms.DecimalField):
+        return "lots"
+    if isinstance(field, forms.BooleanField):
+        return None
+    return "text with a NUL \x00"
+
+
+def _invalid_post(scoping_return, section):
+    """Every field of the section's form and of each formset's first row, given a bad value."""
+    data, fields = {"version": scoping_return.version, "continue": "1"}, []
+    form_class = section_form_class(section.slug)
+    if form_class:
+        for name, field in form_class(instance=scoping_return).fields.items():
+            if (value := _invalid(field)) is not None:
+                data[name] = value
+                fields.append(name)
+    for prefix in section.children:
+        data.update({f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "0"})
+        for name, field in FORMSETS[prefix].form.base_fields.items():
+            if (value := _invalid(field)) is not None:
+                data[f"{prefix}-0-{name}"] = value
+                fields.append(f"{prefix}-0-{name}")
+    return data, fields
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda section: section.slug)
+def test_every_error_on_a_section_page_links_to_an_element_of_the_page(
+    client, lead, draft, section
+):
+    client.force_login(lead)
+    draft.refresh_from_db()
+    data, fields = _invalid_post(draft, section)
+    response = client.post(section_url(draft, section.slug), data)
+    assert response.status_code == 200
+    page = ErrorSummary(response.content.decode())
+    assert page.found and page.focusable
+    assert page.title.strip().startswith("Error:")
+    assert page.broken_links() == []
+    # Every item is a link, and every field given a bad value has one.
+    assert len(page.links) == len(page.items)
+    assert len({href for href, _ in page.links}) == len(fields)
+    # Radios and checkbox lists have no element with the field's id: the first option's.
+    form_class = section_form_class(section.slug)
+    for name, field in form_class(instance=draft).fields.items() if form_class else []:
+        if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            assert f"#id_{name}_0" in dict(page.links), name
+
+
+@pytest.mark.parametrize(
+    ("slug", "question"),
+    [
+        ("service", "status"),
+        ("scope", "scope"),
+        ("training", "training"),
+        ("model", "model_types"),
+        ("records", "it_systems"),
+        ("records", "shared_it"),
+    ],
+)
+def test_an_error_on_radios_or_checkboxes_links_to_the_first_option(
+    client, lead, draft, slug, question
+):
+    client.force_login(lead)
+    draft.refresh_from_db()
+    bad = ["not-an-option"] if question in {"model_types", "it_systems"} else "not-an-option"
+    response = client.post(
+        section_url(draft, slug), {"version": draft.version, "continue": "1", question: bad}
+    )
+    page = ErrorSummary(response.content.decode())
+    assert [href for href, _ in page.links] == [f"#id_{question}_0"]
+    assert page.broken_links() == []
+
+
+def test_an_error_about_a_formset_as_a_whole_links_to_its_heading(client, lead, draft):
+    client.force_login(lead)
+    draft.refresh_from_db()
+    response = client.post(
+        section_url(draft, "contacts"),
+        {
+            "version": draft.version,
+            "continue": "1",
+            "contacts-TOTAL_FORMS": "101",
+            "contacts-INITIAL_FORMS": "0",
+        },
+    )
+    page = ErrorSummary(response.content.decode())
+    assert page.links and all(href == "#contacts-title" for href, _ in page.links)
+    assert page.broken_links() == []
