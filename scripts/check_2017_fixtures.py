@@ -1,5 +1,9 @@
 """Check the 2017 fixture CSVs without Django: columns, coded values and the report's wording.
 
+Each text must be found in its own borough's part of the report (`surveys/fidelity.py`): its
+Section 2 narrative or its appendix row; a data-quality note's `narrative` in the narrative and
+its `appendix` in the appendix row.
+
 Usage: python scripts/check_2017_fixtures.py [folder]   (default fixtures/2017)
 """
 
@@ -10,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from surveys.fidelity import missing_passages, seed_text  # noqa: E402
+from surveys.fidelity import borough_sources, missing_passages  # noqa: E402
 
 SLUGS = (
     "brent central-london ealing hammersmith-fulham harrow hillingdon hounslow west-london "
@@ -62,6 +66,8 @@ TEXT = {
     "funding_lines.csv": ["financial_year", "source", "notes"],
     "data_quality_notes.csv": ["narrative", "appendix"],
 }
+# Where a column's text must be found: by default the borough's narrative or its appendix row.
+SOURCE_OF = {"narrative": ("narrative",), "appendix": ("appendix",)}
 COLUMNS = {
     "returns.csv": (
         "round borough status service_name status_note current_situation co_production "
@@ -80,7 +86,7 @@ COLUMNS = {
 
 
 def check(folder: Path) -> list[str]:
-    seed = seed_text()
+    sources = borough_sources()
     problems = []
     for name, columns in COLUMNS.items():
         path = folder / name
@@ -110,9 +116,15 @@ def check(folder: Path) -> list[str]:
                             Decimal(row[column])
                         except InvalidOperation:
                             problems.append(f"{where}: {column}={row[column]!r} is not a number")
-                for column in TEXT[name]:
-                    for passage in missing_passages(row[column], seed):
-                        problems.append(f"{where}: {column} not in the report: {passage[:80]!r}")
+                own = sources.get(row["borough"])
+                for column in TEXT[name] if own else ():
+                    parts = SOURCE_OF.get(column, ("narrative", "appendix"))
+                    texts = [getattr(own, part) for part in parts]
+                    for passage in missing_passages(row[column], *texts):
+                        problems.append(
+                            f"{where}: {column} not in the borough's {' or '.join(parts)}: "
+                            f"{passage[:80]!r}"
+                        )
     return problems
 
 

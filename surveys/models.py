@@ -437,7 +437,8 @@ class FundingLine(models.Model):
         ]
 
     def __str__(self):
-        return f"£{self.amount} {self.financial_year}".strip()
+        amount = f"£{self.amount:,}" if self.amount is not None else "No amount given"
+        return f"{amount} {self.financial_year}".strip()
 
 
 class DataQualityNote(models.Model):

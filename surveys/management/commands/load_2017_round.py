@@ -28,6 +28,15 @@ def system_user():
     return user
 
 
+def fixture_datasets(folder: Path = FIXTURES):
+    """Each 2017 fixture file, in load order, with the import resource that reads it."""
+    for file_name, resource_class in FIXTURE_RESOURCES:
+        dataset = tablib.Dataset().load(
+            (folder / file_name).read_text(encoding="utf-8"), format="csv"
+        )
+        yield file_name, resource_class, dataset
+
+
 class Command(BaseCommand):
     help = (
         "Load the 2017 pan-London scoping round from fixtures/2017 through the import resources, "
@@ -58,10 +67,7 @@ class Command(BaseCommand):
             )
             if survey_round.state == RoundState.CLOSED:
                 raise CommandError("The 2017 round is closed but not published: publish it.")
-            for file_name, resource_class in FIXTURE_RESOURCES:
-                dataset = tablib.Dataset().load(
-                    (FIXTURES / file_name).read_text(encoding="utf-8"), format="csv"
-                )
+            for file_name, resource_class, dataset in fixture_datasets():
                 result = resource_class().import_data(
                     dataset,
                     dry_run=False,
