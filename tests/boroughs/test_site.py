@@ -38,11 +38,105 @@ def test_pages_use_only_our_own_static_files(client):
         assert client.get(asset).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accessibility/", "/reports/"])
-def test_no_page_references_an_external_host(client, path):
-    html = client.get(path).content.decode()
-    for url in re.findall(r'(?:href|src|action)="([^"]*)"', html):
-        assert not re.match(r"^(https?:)?//", url), f"{path} links to {url}"
+EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+
+
+def external_references(html: str) -> list[str]:
+    """Every link, source, form target and CSS url() of a page that points at another host."""
+    urls = re.findall(r'(?:href|src|action|srcset)\s*=\s*["\']([^"\']*)', html)
+    urls += re.findall(r"url\(\s*[\"']?([^\"')]*)", html)
+    return [url for url in urls if EXTERNAL.match(url.strip())]
+
+
+@pytest.fixture
+def pages_by_user(lead, reviewer, superuser, camden):
+    """What each kind of user opens: their home, returns, forms, reports and admin pages."""
+    from surveys.sections import SECTIONS
+    from tests.factories import SurveyRoundFactory, complete_return
+
+    with open(os.devnull, "w") as quiet:
+        call_command("load_2017_round", stdout=quiet)
+    draft = complete_return(borough=camden, survey_round=SurveyRoundFactory(slug="demo"))
+    task_list = draft.get_absolute_url()
+    reports = [
+        "/reports/",
+        "/reports/2017/",
+        "/reports/2017/stp/",
+        "/reports/2017/map/",
+        "/reports/2017/boroughs/camden/",
+        "/reports/2017/report/",
+        "/reports/2017/boroughs/?status=established",
+    ]
+    lead_pages = [
+        "/",
+        "/returns/",
+        task_list,
+        *[f"{task_list}section/{section.slug}/" for section in SECTIONS],
+        f"{task_list}check/",
+        "/accounts/password/change/",
+        *reports,
+    ]
+    staff_pages = [
+        "/",
+        "/returns/review/",
+        "/reports/2017/data-quality/",
+        "/reports/demo/",
+        "/admin/",
+        "/admin/surveys/scopingreturn/",
+        f"/admin/surveys/scopingreturn/{draft.pk}/change/",
+        f"/admin/surveys/scopingreturn/{draft.pk}/history/",
+        "/admin/surveys/scopingreturn/import/",
+        "/admin/surveys/scopingreturn/export/",
+        "/admin/auth/user/",
+        f"/admin/auth/user/{lead.pk}/change/",
+        "/admin/otp_totp/totpdevice/add/",
+    ]
+    public_pages = [
+        "/",
+        "/accounts/login/",
+        "/accounts/password/reset/",
+        "/accessibility/",
+        "/admin/login/",
+        *reports,
+    ]
+    return [
+        (None, public_pages),
+        (lead, lead_pages),
+        (reviewer, staff_pages[:5]),
+        (superuser, staff_pages),
+    ]
+
+
+def test_no_page_references_an_external_host(client, pages_by_user):
+    found = []
+    for user, paths in pages_by_user:
+        client.logout()
+        if user:
+            client.force_login(user)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, (user, path)
+            found += [(path, url) for url in external_references(response.content.decode())]
+    assert found == []
+
+
+def test_no_stylesheet_or_script_we_serve_fetches_from_another_host():
+    from django.contrib.staticfiles.finders import get_finders
+
+    found = []
+    for finder in get_finders():
+        for path, storage in finder.list(ignore_patterns=[]):
+            if not path.endswith((".css", ".js")) or path.endswith(".map"):
+                continue
+            with storage.open(path) as handle:
+                text = handle.read().decode("utf-8", "replace")
+            found += [
+                (path, url.strip()[:80])
+                for url in re.findall(r"url\(\s*[\"']?([^\"')]*)", text)
+                + re.findall(r"@import\s+[\"']([^\"']*)", text)
+                if EXTERNAL.match(url.strip())
+            ]
+    assert found == []
 
 
 def test_security_headers_are_sent(client):
