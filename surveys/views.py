@@ -262,6 +262,9 @@ def submit_return(request, round_slug, borough_slug):
         else:
             return redirect("surveys:submitted", round_slug, borough_slug)
     scoping_return.refresh_from_db()
+    if isinstance(refusal, workflow.StaleVersion):
+        # The page now shows the answers as they are: the lead confirms those, afresh.
+        declaration = DeclarationForm(initial={"version": scoping_return.version})
     error = str(refusal) if refusal else None
     if (
         refusal

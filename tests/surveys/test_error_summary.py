@@ -183,6 +183,10 @@ def test_any_other_refusal_is_still_said_in_words(client, lead, reviewer, draft)
     assert response.status_code == 400
     assert "was changed by reviewer" in page.messages[0]
     assert page.title.strip().startswith("Error:")
+    # The page shows the answers as they are now, and the declaration confirms those.
+    html = response.content.decode()
+    assert f'name="version" value="{opened + 1}"' in html
+    assert f'name="version" value="{opened}"' not in html
 
 
 def _invalid(field):
