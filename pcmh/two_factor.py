@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.oath import TOTP
@@ -65,8 +66,12 @@ class StaffTwoFactorMiddleware:
 
 
 def _next(request):
+    """Where to go once verified: a page of this site only (never `//host` or `/\\host`)."""
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else "/"
 
 
 def _check(request, device):

@@ -38,7 +38,6 @@ def test_staff_must_set_up_and_use_a_second_factor(client, reviewer):
     )
     assert ok.status_code == 302 and ok["Location"] == "/returns/review/"
     assert TOTPDevice.objects.get(user=reviewer).confirmed
-    assert TOTPDevice.objects.get(user=reviewer).confirmed
     assert client.get(reverse("surveys:dashboard")).status_code == 200
 
     # A new session must enter a code again.
@@ -46,6 +45,18 @@ def test_staff_must_set_up_and_use_a_second_factor(client, reviewer):
     client.force_login(reviewer)
     response = client.get(reverse("admin:index"))
     assert response["Location"].startswith(reverse("two_factor_verify"))
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:x"]
+)
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_the_second_factor_never_sends_a_user_to_another_site(client, reviewer, target):
+    client.force_login(reviewer)
+    client.get(reverse("two_factor_setup"))
+    device = TOTPDevice(key=client.session["two_factor_key"])
+    response = client.post(reverse("two_factor_setup"), {"token": _code(device), "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 @override_settings(OTP_REQUIRED_FOR_STAFF=True)
