@@ -11,6 +11,23 @@
     });
   }
 
+  // Select2 (the admin's autocomplete fields) names its combobox only by the chosen value:
+  // label it with the field's own <label> too ("User", then the value).
+  function nameComboboxes(root) {
+    root.querySelectorAll('.select2-selection[role="combobox"][aria-labelledby]').forEach(
+      function (box) {
+        var named = box.getAttribute("aria-labelledby");
+        var match = /^select2-(.+)-container$/.exec(named);
+        var label = match && document.querySelector('label[for="' + match[1] + '"]');
+        if (!label) { return; }
+        if (!label.id) { label.id = match[1] + "-label"; }
+        box.setAttribute("aria-labelledby", label.id + " " + named);
+        // The chosen value inside it is a read-only textbox of its own, named by the label too.
+        var value = document.getElementById(named);
+        if (value) { value.setAttribute("aria-labelledby", label.id); }
+      });
+  }
+
   // A split date and time (AdminSplitDateTime) writes "Date:" and "Time:" as bare text before
   // its two inputs, which then have no label: wrap each text in a <label> for its input, named
   // with the field's own label too ("Last login, date:").
@@ -49,6 +66,7 @@
     bindSelectAll();
     labelSplitDateTimes();
     nameIcons(document);
+    nameComboboxes(document);
     // The picker is built on the window's load event, after this runs.
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
@@ -56,6 +74,7 @@
           if (node.nodeType === Node.ELEMENT_NODE) {
             if (node.matches("span.search-label-icon[aria-label]")) { node.setAttribute("role", "img"); }
             nameIcons(node);
+            nameComboboxes(node.parentNode || node);
           }
         });
       });

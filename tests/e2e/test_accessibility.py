@@ -11,6 +11,7 @@ import os
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.utils.encoding import force_bytes
@@ -23,6 +24,7 @@ from surveys.models import CareRole, ReturnState, ScopingReturn
 from surveys.sections import SECTIONS
 from tests.e2e.conftest import ARTIFACTS, sign_in
 from tests.factories import SurveyRoundFactory, complete_return
+from tests.trust import test_authorisation_matrix as matrix
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -79,11 +81,15 @@ class Crawl:
         self.page.evaluate("0")
         self.console.clear()
 
-    def finish(self):
+    def report(self) -> list[str]:
+        """Write the violations of lesser impact to the artefacts; the problems found."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         report = ARTIFACTS / f"axe-{self.name}.json"
         report.write_text(json.dumps(self.lesser, indent=2, sort_keys=True))
-        assert self.problems == [], "\n".join(self.problems)
+        return self.problems
+
+    def finish(self):
+        assert self.report() == [], "\n".join(self.problems)
 
 
 @pytest.fixture
@@ -327,6 +333,41 @@ def test_two_factor_pages_pass_axe_under_the_csp(
     expect(page).to_have_url(re.compile("/accounts/two-factor/"))
     crawl.check("/accounts/two-factor/")
     crawl.finish()
+
+
+# The second lead and the limited reviewer open the same pages as the first lead and the
+# reviewer, with other boroughs' rows in them.
+MATRIX_PERSONAS = ["anonymous", "lead_a", "reviewer", "superuser"]
+world = matrix.world  # the matrix's users and objects, a fixture
+
+
+def test_every_page_the_authorisation_matrix_reaches_passes_axe_under_the_csp(
+    browser, live_server, world, axe_check
+):
+    """Each route of the matrix that answers a person with an HTML page, opened as that person:
+    a route added later is checked as soon as the matrix has its entry."""
+    problems, opened = [], 0
+    for persona in MATRIX_PERSONAS:
+        client = matrix.client_for(persona, world)
+        context = browser.new_context()
+        if persona != "anonymous":
+            session = client.cookies[settings.SESSION_COOKIE_NAME].value
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+            )
+        crawl = Crawl(context.new_page(), live_server, axe_check, f"matrix-{persona}")
+        for name, codes in matrix.EXPECTED.items():
+            if codes[matrix.PERSONAS.index(persona)] != matrix.OK:
+                continue
+            url = matrix.url_for(name, matrix.routes()[name.partition("@")[0]], world)
+            if not client.get(url)["Content-Type"].startswith("text/html"):
+                continue  # a download, a script or an image
+            crawl.visit(url)
+            opened += 1
+        problems += [f"as {persona}: {problem}" for problem in crawl.report()]
+        context.close()
+    assert opened > 150
+    assert problems == [], "\n".join(problems)
 
 
 # For the element that has focus: whether it looks different from when it has none. Null once
