@@ -15,6 +15,7 @@ database inside a transaction that is rolled back, so nothing stays.
 """
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -29,6 +30,8 @@ os.environ.setdefault("TESTING", "1")  # plain static files storage, no two-fact
 import django  # noqa: E402
 
 django.setup()
+# The figures are the output: keep the per-request export events out of them.
+logging.getLogger("pcmh.security").setLevel(logging.WARNING)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
