@@ -215,12 +215,13 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The uploaded file between the preview and the confirmation: in the shared cache when there is
-# one (any app server can confirm; entries expire), else in the system's temporary folder (one
-# server). Neither is ever served; both are removed once the import is confirmed.
+# one (any app server can confirm; entries expire), else in a folder of the system's temporary
+# folder (one server; see surveys/import_files.py). Neither is ever served; both are removed once
+# the import is confirmed, and abandoned previews after a day.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = (
     "import_export.tmp_storages.CacheStorage"
     if _cache_url
-    else "import_export.tmp_storages.TempFolderStorage"
+    else "surveys.import_files.ImportFileStorage"
 )
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024

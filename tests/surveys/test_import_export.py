@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -280,6 +281,43 @@ def test_a_child_row_import_takes_the_returns_next_version(client, reviewer, lea
         workflow.save_changes(
             scoping_return=camden_return, version=camden_return.version, by=lead, fields={}
         )
+
+
+def test_an_upload_waits_outside_every_served_folder_and_is_removed_once_confirmed(
+    client, reviewer, returns
+):
+    from django.conf import settings
+
+    from surveys.import_files import import_folder
+
+    client.force_login(reviewer)
+    exported = export(client, "scopingreturn", ScopingReturnResource).content
+    preview = upload(client, "scopingreturn", exported, "returns.csv")
+    waiting = import_folder() / preview.context["confirm_form"].initial["import_file_name"]
+    assert waiting.is_file() and waiting.read_bytes().replace(b"\r\n", b"\n") == exported.replace(
+        b"\r\n", b"\n"
+    )
+    assert not waiting.resolve().is_relative_to(Path(settings.STATIC_ROOT).resolve())
+    assert not waiting.resolve().is_relative_to(Path(settings.BASE_DIR).resolve())
+    confirm_import(client, "scopingreturn", preview)
+    assert not waiting.exists()
+
+
+def test_uploads_of_previews_never_confirmed_are_removed_after_a_day():
+    import os
+    import time
+
+    from surveys.import_files import PREFIX, import_folder, remove_abandoned
+
+    import_folder().mkdir(exist_ok=True)
+    old, recent = import_folder() / f"{PREFIX}old-test", import_folder() / f"{PREFIX}recent-test"
+    for path in (old, recent):
+        path.write_text("round,borough")
+    day_and_a_bit = time.time() - 25 * 60 * 60
+    os.utime(old, (day_and_a_bit, day_and_a_bit))
+    assert remove_abandoned() >= 1
+    assert not old.exists() and recent.exists()
+    recent.unlink()
 
 
 @override_settings(IMPORT_MAX_UPLOAD_BYTES=200)
