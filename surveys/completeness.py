@@ -39,20 +39,33 @@ def child_anchor(relation: str) -> str:
     return f"id_{relation}-0-{first_field}"
 
 
+def _missing(scoping_return, section: Section):
+    """(field name or child relation, id to link to, message) for each thing `section` still
+    needs before the return is submitted."""
+    for name in section.required:
+        if getattr(scoping_return, name) in ("", None):
+            verb = "Select" if _is_choice(name) else "Enter"
+            yield name, field_anchor(name), f"{verb} the {_label(name)}"
+    relation = section.requires_child
+    if relation and not _child_count(scoping_return, relation):
+        yield relation, child_anchor(relation), "Add at least one contact"
+
+
 def section_missing(scoping_return, section: Section) -> list[tuple[str, str]]:
     """(field id, message) for each thing `section` still needs before the return is submitted.
 
     The id is that of the element to link to on the section's page.
     """
-    missing = []
-    for name in section.required:
-        if getattr(scoping_return, name) in ("", None):
-            verb = "Select" if _is_choice(name) else "Enter"
-            missing.append((field_anchor(name), f"{verb} the {_label(name)} ({section.title})"))
-    relation = section.requires_child
-    if relation and not _child_count(scoping_return, relation):
-        missing.append((child_anchor(relation), f"Add at least one contact ({section.title})"))
-    return missing
+    return [
+        (anchor, f"{message} ({section.title})")
+        for _, anchor, message in _missing(scoping_return, section)
+    ]
+
+
+def section_needs(scoping_return, section: Section) -> dict[str, str]:
+    """{field name or child relation: message}: what to say beside each question of the section
+    that submitting still needs."""
+    return {name: message for name, _, message in _missing(scoping_return, section)}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from boroughs.models import Borough, Stp, is_steering_group
 from surveys import workflow
-from surveys.completeness import missing_items, section_rows, section_state
+from surveys.completeness import missing_items, section_needs, section_rows, section_state
 from surveys.forms import FORMSET_TITLES, FORMSETS, CommentForm, DeclarationForm, section_form_class
 from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
 from surveys.sections import SECTIONS, SECTIONS_BY_SLUG
@@ -120,6 +120,20 @@ def _next_section(slug):
     return slugs[index + 1] if index + 1 < len(slugs) else None
 
 
+def _bound_to_saved(form):
+    """`form` bound to the answers as saved, so that errors can be shown beside its fields."""
+    data = QueryDict(mutable=True)
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list | tuple):
+            data.setlist(form.add_prefix(name), [str(item) for item in value])
+        elif value not in (None, False):
+            data[form.add_prefix(name)] = "on" if value is True else str(value)
+    bound = type(form)(data, instance=form.instance)
+    bound.is_valid()
+    return bound
+
+
 @login_required
 def section(request, round_slug, borough_slug, section):
     scoping_return = _return_for(request, round_slug, borough_slug)
@@ -170,6 +184,15 @@ def section(request, round_slug, borough_slug, section):
                 if "continue" in request.POST:
                     return redirect("surveys:check", round_slug, borough_slug)
                 return redirect(scoping_return)
+    needs = {}
+    if request.method == "GET" and "check" in request.GET and can_edit:
+        # Sent here from a refused submit: say beside each question what it still needs.
+        needs = section_needs(scoping_return, this)
+        if form is not None and needs.keys() & form.fields.keys():
+            form = _bound_to_saved(form)
+            for name, message in needs.items():
+                if name in form.fields:
+                    form.add_error(name, message)
     if not can_edit:
         for f in [form, *[row for fs in formsets for row in fs.forms]]:
             if f is not None:
@@ -183,7 +206,11 @@ def section(request, round_slug, borough_slug, section):
             "section": this,
             "form": form,
             "formsets": formsets,
-            "formset_errors": any(fs.is_bound and not fs.is_valid() for fs in formsets),
+            "formset_errors": any(fs.is_bound and not fs.is_valid() for fs in formsets)
+            or any(fs.prefix in needs for fs in formsets),
+            "formset_needs": [
+                (f"{fs.prefix}-title", needs[fs.prefix]) for fs in formsets if fs.prefix in needs
+            ],
             "version": stale.current.version if stale else scoping_return.version,
             "stale": stale,
             "can_edit": can_edit,
@@ -216,7 +243,7 @@ def _missing_links(scoping_return) -> list[tuple[str, str]]:
     args = [scoping_return.survey_round.slug, scoping_return.borough.slug]
     return [
         (
-            f"{reverse('surveys:section', args=[*args, item.section.slug])}#{item.anchor}",
+            f"{reverse('surveys:section', args=[*args, item.section.slug])}?check=1#{item.anchor}",
             item.message,
         )
         for item in missing_items(scoping_return)

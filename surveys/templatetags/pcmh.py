@@ -28,8 +28,9 @@ def _form_errors(form):
 
 
 @register.simple_tag
-def error_items(form=None, formsets=None):
-    """(anchor, message) pairs for an error summary: the form's errors, then each formset's."""
+def error_items(form=None, formsets=None, extra=()):
+    """(anchor, message) pairs for an error summary: the form's errors, each formset's, then
+    `extra` ones (anchor, message) of the page's own."""
     items = _form_errors(form) if form is not None and form.is_bound else []
     for formset in formsets or []:
         if not formset.is_bound:
@@ -39,4 +40,4 @@ def error_items(form=None, formsets=None):
         items.extend((anchor, message) for message in formset.non_form_errors())
         for row in formset.forms:
             items.extend(_form_errors(row))
-    return items
+    return [*items, *extra]

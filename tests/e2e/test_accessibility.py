@@ -173,6 +173,17 @@ def test_lead_pages_pass_axe_under_the_csp(crawl, page, live_server, lead_return
     ]:
         crawl.visit(path)
 
+    # Sent from a refused submit to a question that is still needed, and to the contacts.
+    needed = ScopingReturn.objects.get(survey_round__slug="demo")
+    contacts = list(needed.contacts.values("name", "email"))
+    needed.contacts.all().delete()
+    ScopingReturn.objects.filter(pk=needed.pk).update(status="")
+    for slug in ("service", "contacts"):
+        crawl.visit(f"/returns/demo/camden/section/{slug}/?check=1")
+        expect(page).to_have_title(re.compile("^Error:"))
+    needed.contacts.create(**contacts[0])
+    ScopingReturn.objects.filter(pk=needed.pk).update(status="established")
+
     # A section with validation errors, a formset with errors, then a submit without the tick.
     crawl.visit("/returns/demo/camden/section/scope/")
     page.get_by_label("Minimum age").fill("eighteen")

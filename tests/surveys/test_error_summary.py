@@ -122,7 +122,9 @@ def test_a_refused_submit_links_each_missing_field_to_its_question(client, lead,
     assert page.found and page.focusable
     assert page.title.strip().startswith("Error:")
 
-    expected = [f"{section_url(draft, slug)}#{anchor}" for slug, anchor, _ in EMPTY_RETURN_NEEDS]
+    expected = [
+        f"{section_url(draft, slug)}?check=1#{anchor}" for slug, anchor, _ in EMPTY_RETURN_NEEDS
+    ]
     summary_links = page.links[: len(expected)]
     assert [href for href, _ in summary_links] == expected
     for (_, _, message), (_, text) in zip(EMPTY_RETURN_NEEDS, summary_links, strict=True):
@@ -147,7 +149,27 @@ def test_before_you_can_submit_links_each_missing_field(client, lead, draft):
     assert not page.found and not page.title.startswith("Error:")
     before = html.split("Before you can submit", 1)[1].split("</ul>", 1)[0]
     for slug, anchor, message in EMPTY_RETURN_NEEDS:
-        assert f'<a href="{section_url(draft, slug)}#{anchor}">{message}' in before
+        assert f'<a href="{section_url(draft, slug)}?check=1#{anchor}">{message}' in before
+
+
+def test_a_link_from_check_answers_shows_the_question_with_its_error_beside_it(client, lead, draft):
+    client.force_login(lead)
+    draft.refresh_from_db()
+    before = draft.version
+    for slug in {slug for slug, _, _ in EMPTY_RETURN_NEEDS}:
+        needs = [(anchor, message) for s, anchor, message in EMPTY_RETURN_NEEDS if s == slug]
+        html = client.get(section_url(draft, slug) + "?check=1").content.decode()
+        page = ErrorSummary(html)
+        assert page.found and page.title.strip().startswith("Error:"), slug
+        assert page.broken_links() == [], slug
+        for _, message in needs:
+            said = message.rsplit(" (", 1)[0] if slug != "prescribing" else message.split(" (")[0]
+            assert any(text.startswith(said) for _, text in page.links), (slug, said)
+            assert html.count(said) >= 2, (slug, said)  # in the summary and beside the question
+    # Without ?check=1 the same page opens as usual, and nothing was saved by looking.
+    assert not ErrorSummary(client.get(section_url(draft, "service")).content.decode()).found
+    draft.refresh_from_db()
+    assert draft.version == before
 
 
 def test_the_declaration_error_is_its_own_link_beside_the_missing_fields(client, lead, draft):

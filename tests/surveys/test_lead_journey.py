@@ -147,7 +147,7 @@ def test_submitting_an_incomplete_return_lists_what_is_missing(client, lead, dra
         ("Add at least one contact (Contacts)", "contacts", "id_contacts-0-name"),
     ]:
         section = reverse("surveys:section", args=["demo", "camden", slug])
-        assert links[message] == f"{section}#{anchor}"
+        assert links[message] == f"{section}?check=1#{anchor}"
     # The service section was filled in: nothing about it is in the summary.
     assert not any("(Service)" in message for message in summary.messages)
     draft.refresh_from_db()
