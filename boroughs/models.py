@@ -19,6 +19,12 @@ def is_steering_group(user) -> bool:
     return cached
 
 
+def is_staff_member(user) -> bool:
+    """Staff for sign-in purposes (a second factor, sessions that end with the browser): the
+    steering group, whether or not it may open the admin, and every admin user."""
+    return user.is_authenticated and (user.is_staff or is_steering_group(user))
+
+
 class Stp(models.Model):
     """A sustainability and transformation partnership (STP) footprint."""
 

@@ -10,6 +10,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from boroughs.models import is_staff_member
+
 logger = logging.getLogger("pcmh.security")
 
 
@@ -28,7 +30,7 @@ def log_event(event: str, request=None, user=None, **fields) -> None:
 
 @receiver(user_logged_in)
 def logged_in(sender, request, user, **kwargs):
-    if request is not None and (user.is_staff or user.is_superuser):
+    if request is not None and is_staff_member(user):
         # Staff sessions end when the browser closes (and after the idle timeout).
         request.session.set_expiry(0)
     log_event("login_success", request, user)

@@ -22,6 +22,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from boroughs.models import is_staff_member
+
 ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/")
 
 
@@ -41,12 +43,7 @@ class TokenForm(forms.Form):
 
 
 def needs_second_factor(user) -> bool:
-    return (
-        settings.OTP_REQUIRED_FOR_STAFF
-        and user.is_authenticated
-        and (user.is_staff or user.is_superuser)
-        and not user.is_verified()
-    )
+    return settings.OTP_REQUIRED_FOR_STAFF and is_staff_member(user) and not user.is_verified()
 
 
 class StaffTwoFactorMiddleware:

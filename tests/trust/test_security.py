@@ -91,6 +91,33 @@ def test_a_staff_session_ends_when_the_browser_closes(client, reviewer, lead, pa
     assert not client.session.get_expire_at_browser_close()
 
 
+@pytest.fixture
+def member_without_admin(make_user):
+    """A steering-group member who may not open the admin (no staff flag)."""
+    user = make_user("sg-member", steering=True)
+    user.is_staff = False
+    user.save()
+    return user
+
+
+@override_settings(OTP_REQUIRED_FOR_STAFF=True)
+def test_every_steering_group_member_needs_a_second_factor_admin_or_not(
+    client, member_without_admin
+):
+    client.force_login(member_without_admin)
+    for url in [reverse("surveys:dashboard"), reverse("reports:index")]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("two_factor_setup"))
+
+
+def test_a_steering_group_session_ends_when_the_browser_closes_admin_or_not(
+    client, member_without_admin, password
+):
+    client.post(reverse("login"), {"username": "sg-member", "password": password})
+    assert client.session.get_expire_at_browser_close()
+
+
 def test_passwords_must_be_long_and_uncommon(client, lead, password):
     client.force_login(lead)
     response = client.post(
@@ -105,8 +132,8 @@ def test_production_cookies_are_secure_and_host_prefixed():
     code = (
         "from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE,"
-        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE,"
-        " s.OTP_REQUIRED_FOR_STAFF)"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
+        " s.SESSION_COOKIE_SAMESITE, s.OTP_REQUIRED_FOR_STAFF)"
     )
     env = {
         **os.environ,
@@ -127,6 +154,7 @@ def test_production_cookies_are_secure_and_host_prefixed():
     assert result.stdout.split() == [
         "__Host-sessionid",
         "__Host-csrftoken",
+        "True",
         "True",
         "True",
         "True",
