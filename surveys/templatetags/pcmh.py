@@ -41,3 +41,18 @@ def error_items(form=None, formsets=None, extra=()):
         for row in formset.forms:
             items.extend(_form_errors(row))
     return [*items, *extra]
+
+
+@register.filter
+def duration_words(value) -> str:
+    """A `timedelta` as a person says it: "1 hour", "1 hour 30 minutes", "45 minutes"."""
+    if value is None:
+        return ""
+    minutes = max(1, round(value.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)

@@ -1,3 +1,4 @@
+import io
 import os
 import re
 import subprocess
@@ -213,6 +214,45 @@ def test_login_locks_out_after_five_failures(client, lead):
     response = client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
     assert response.status_code == 429
     assert "Your account is locked" in response.content.decode()
+
+
+@override_settings(AXES_COOLOFF_TIME=0.5)
+def test_the_lockout_says_when_to_try_again(client, lead):
+    for _ in range(6):
+        response = client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
+    assert "Try again in 30 minutes" in response.content.decode()
+
+
+def test_the_admin_sign_in_is_throttled_too_per_username_and_address(client, lead, password):
+    from django.test import Client
+
+    for _ in range(6):
+        response = client.post(
+            "/admin/login/", {"username": "lead-a", "password": "wrong"}, REMOTE_ADDR="10.1.1.1"
+        )
+    assert response.status_code == 429
+    assert "Your account is locked" in response.content.decode()
+    # The right password from the same address is refused while the lock lasts ...
+    locked = client.post(
+        "/accounts/login/", {"username": "lead-a", "password": password}, REMOTE_ADDR="10.1.1.1"
+    )
+    assert locked.status_code == 429
+    # ... but the same user from another address still signs in.
+    elsewhere = Client(REMOTE_ADDR="10.2.2.2")
+    response = elsewhere.post("/accounts/login/", {"username": "lead-a", "password": password})
+    assert response.status_code == 302
+
+
+def test_an_administrator_unlocks_a_locked_account(client, lead, password):
+    from axes.models import AccessAttempt
+    from django.core.management import call_command
+
+    for _ in range(6):
+        client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
+    assert AccessAttempt.objects.filter(username="lead-a").exists()
+    call_command("axes_reset_username", "lead-a", stdout=io.StringIO())
+    response = client.post("/accounts/login/", {"username": "lead-a", "password": password})
+    assert response.status_code == 302
 
 
 def test_a_failed_login_says_what_to_do(client, lead):
