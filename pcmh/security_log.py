@@ -7,6 +7,7 @@ import logging
 
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -17,6 +18,18 @@ logger = logging.getLogger("pcmh.security")
 
 def _clean(value) -> str:
     return str(value).replace("\n", " ").replace(" ", "_")[:150]
+
+
+def axes_username(request, credentials=None) -> str:
+    """The username that django-axes records for an attempt, cut to what its table holds
+    (255 characters): a longer one, typed or sent by a script, is an ordinary failed sign-in
+    rather than a database error."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = request.POST.get(field) if request is not None else None
+    return str(username or "")[:255] or None
 
 
 def log_event(event: str, request=None, user=None, **fields) -> None:

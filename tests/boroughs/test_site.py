@@ -255,6 +255,13 @@ def test_an_administrator_unlocks_a_locked_account(client, lead, password):
     assert response.status_code == 302
 
 
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_an_overlong_username_is_an_ordinary_failed_sign_in(client, lead, url):
+    response = client.post(url, {"username": "x" * 10_001, "password": "wrong"})
+    assert response.status_code == 200
+    assert "correct username and password" in response.content.decode()
+
+
 def test_a_failed_login_says_what_to_do(client, lead):
     response = client.post("/accounts/login/", {"username": "lead-a", "password": "wrong"})
     html = response.content.decode()
