@@ -10,6 +10,7 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
 
 from boroughs.models import is_staff_member
 
@@ -33,6 +34,10 @@ def axes_username(request, credentials=None) -> str:
 
 
 def log_event(event: str, request=None, user=None, **fields) -> None:
+    """Log one event. Without `request` (a workflow function, a command), the request being
+    answered, if any, still gives the address (simple-history's middleware holds it)."""
+    if request is None:
+        request = getattr(HistoricalRecords.context, "request", None)
     ip = get_client_ip_address(request) if request is not None else None
     username = getattr(user, "username", None) or (
         getattr(getattr(request, "user", None), "username", None) if request is not None else None

@@ -55,7 +55,7 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    log_event("permission_denied", request, path=request.path)
+    log_event("permission_denied", request, path=request.path, method=request.method)
     return render(request, "403.html", status=403)
 
 

@@ -5,6 +5,7 @@ queryset and in its object permissions (a history view can reach a record the li
 changes go through `surveys.workflow`; a save in the admin is a versioned `workflow.save_changes`.
 """
 
+import os
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import unquote
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat, linebreaksbr
@@ -27,6 +29,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.tmp_storages import CacheStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -276,6 +279,27 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
     confirm_form_class = PreviewedImportForm
     import_error_display = ("message",)
 
+    def process_import(self, request, **kwargs):
+        name = os.path.basename(request.POST.get("import_file_name", ""))
+        if self.has_import_permission(request) and name and not self._waiting(name):
+            # Already imported by a first click, or swept after a day: nothing is imported.
+            self.message_user(
+                request,
+                "Nothing was imported: the uploaded file is no longer available (it was imported "
+                "already, or its preview is more than a day old). Upload the file again.",
+                messages.ERROR,
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        return super().process_import(request, **kwargs)
+
+    def _waiting(self, name: str) -> bool:
+        """Whether the upload of a preview is still where the confirmation will read it."""
+        storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
+        if isinstance(storage, CacheStorage):
+            return cache.get(storage.CACHE_PREFIX + name) is not None
+        return os.path.exists(storage.get_full_path())
+
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         return {**initial, "previewed_at": timezone.now().isoformat()}
@@ -292,6 +316,13 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
+            log_event(
+                "import_refused",
+                request,
+                model=self.model._meta.label_lower,
+                invalid_rows=len(result.invalid_rows),
+                row_errors=len(result.row_errors()),
+            )
             self.message_user(
                 request,
                 f"Nothing was imported: {describe_import_errors(result)}.",

@@ -5,14 +5,13 @@ its state does not allow with a `WorkflowError` a person can read, writes a `Ret
 the e-mail the transition implies. Views, admin actions, commands and imports call these.
 """
 
-import logging
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from pcmh.security_log import log_event
 from surveys.models import (
     ReturnComment,
     ReturnEvent,
@@ -21,8 +20,6 @@ from surveys.models import (
     ScopingReturn,
     SurveyRound,
 )
-
-logger = logging.getLogger("pcmh.security")
 
 
 class WorkflowError(Exception):
@@ -65,13 +62,16 @@ def _event(locked, *, by, to_state, comment=""):
     event = ReturnEvent.objects.create(
         scoping_return=locked, by=by, from_state=locked.state, to_state=to_state, comment=comment
     )
-    logger.info(
-        "workflow return=%s borough=%s from=%s to=%s user=%s",
-        locked.pk,
-        locked.borough.slug,
-        locked.state,
-        to_state,
-        getattr(by, "username", None),
+    log_event(
+        "workflow",
+        user=by,
+        **{
+            "return": locked.pk,
+            "borough": locked.borough.slug,
+            "round": locked.survey_round.slug,
+            "from": locked.state,
+            "to": to_state,
+        },
     )
     return event
 
@@ -302,6 +302,7 @@ def close_round(*, survey_round: SurveyRound, by) -> SurveyRound:
         locked.state = RoundState.CLOSED
         locked._history_user = by
         locked.save()
+    log_event("round_closed", user=by, round=locked.slug)
     return locked
 
 
@@ -318,4 +319,5 @@ def publish_round(*, survey_round: SurveyRound, by) -> SurveyRound:
         locked.published_at = timezone.now()
         locked._history_user = by
         locked.save()
+    log_event("round_published", user=by, round=locked.slug)
     return locked

@@ -303,6 +303,23 @@ def test_an_upload_waits_outside_every_served_folder_and_is_removed_once_confirm
     assert not waiting.exists()
 
 
+def test_confirming_twice_imports_once_and_then_says_the_file_is_gone(client, reviewer, returns):
+    camden_return, croydon_return = returns
+    client.force_login(reviewer)
+    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    for row in rows:
+        row["service_name"] = f"Renamed {row['borough']}"
+    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    assert confirm_import(client, "scopingreturn", preview).status_code == 302
+    after_first = snapshot()
+
+    again = confirm_import(client, "scopingreturn", preview)  # a second click, or a back button
+    assert again.status_code == 302 and again["Location"].endswith("/import/")
+    said = " ".join(messages_of(again))
+    assert "Nothing was imported: the uploaded file is no longer available" in said
+    assert snapshot() == after_first
+
+
 def test_uploads_of_previews_never_confirmed_are_removed_after_a_day():
     import os
     import time

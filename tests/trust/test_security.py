@@ -182,3 +182,61 @@ def test_imports_and_full_exports_are_logged(client, reviewer, caplog, camden):
         "event=export user=reviewer" in line and "model=surveys.scopingreturn" in line
         for line in lines
     )
+
+
+def _security_lines(caplog):
+    return [r.getMessage() for r in caplog.records if r.name == "pcmh.security"]
+
+
+def test_workflow_transitions_and_rounds_are_logged_with_user_address_and_object(
+    client, lead, reviewer, camden, caplog
+):
+    from surveys import workflow
+    from tests.factories import SurveyRoundFactory, complete_return
+
+    caplog.set_level(logging.INFO, logger="pcmh.security")
+    scoping_return = complete_return(borough=camden, survey_round=SurveyRoundFactory(slug="lg"))
+    client.force_login(lead)
+    scoping_return.refresh_from_db()
+    client.post(
+        reverse("surveys:submit", args=["lg", "camden"]),
+        {"version": scoping_return.version, "declaration": "on"},
+    )
+    workflow.close_round(survey_round=scoping_return.survey_round, by=reviewer)
+    lines = _security_lines(caplog)
+    assert any(
+        line.startswith("event=workflow user=lead-a ip=127.0.0.1")
+        and f"return={scoping_return.pk}" in line
+        and "borough=camden" in line
+        and "from=draft to=submitted" in line
+        for line in lines
+    ), lines
+    assert any(line.startswith("event=round_closed user=reviewer") for line in lines), lines
+
+
+def test_imports_refused_and_permission_denied_are_logged(client, reviewer, lead, camden, caplog):
+    from surveys.models import ScopingReturn
+    from surveys.resources import ScopingReturnResource
+    from tests.factories import SurveyRoundFactory, complete_return
+    from tests.surveys.admin_helpers import confirm_import, export, upload
+
+    scoping_return = complete_return(borough=camden, survey_round=SurveyRoundFactory(slug="lg"))
+    caplog.set_level(logging.INFO, logger="pcmh.security")
+    client.force_login(reviewer)
+    exported = export(client, "scopingreturn", ScopingReturnResource).content.decode()
+    preview = upload(client, "scopingreturn", exported.replace(",Primary", ",New", 1), "r.csv")
+    ScopingReturn.objects.filter(pk=scoping_return.pk).update(state="accepted")
+    confirm_import(client, "scopingreturn", preview)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    lines = _security_lines(caplog)
+    assert any(
+        line.startswith("event=import_refused user=reviewer ip=127.0.0.1")
+        and "model=surveys.scopingreturn" in line
+        and "invalid_rows=1" in line
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith("event=permission_denied user=reviewer ip=127.0.0.1")
+        and "path=/admin/auth/user/" in line
+        for line in lines
+    ), lines
