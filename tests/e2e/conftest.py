@@ -41,6 +41,7 @@ def shots(request):
         count["n"] += 1
         page.screenshot(path=str(folder / f"{count['n']:02d}-{name}.png"), full_page=True)
 
+    shot.folder = folder  # for the test's downloads, kept beside its screenshots
     return shot
 
 

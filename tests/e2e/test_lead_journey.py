@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from surveys.models import ReturnState, ScopingReturn
 from tests.e2e.conftest import sign_in, sign_out
-from tests.factories import ScopingReturnFactory, SurveyRoundFactory
+from tests.factories import ScopingReturnFactory, SurveyRoundFactory, complete_return
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -37,6 +37,7 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     sign_in(page, live_server, "lead-a", password)
     page.goto(f"{live_server.url}/returns/demo/camden/")
     expect(page.locator("#state-service")).to_have_text("Completed")
+    shots(page, "second-sitting")
     page.get_by_role("link", name="2. Model").click()
     page.get_by_label("Collaborative care").check()
     page.get_by_label("Service form").fill("Collaborative care model, step up/down")
@@ -55,6 +56,8 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     expect(page.get_by_label("Minimum age")).to_be_focused()
     page.get_by_label("Minimum age").fill("18")
     page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".alert-success")).to_contain_text("3, Scope, is saved")
+    shots(page, "scope-corrected")
 
     page.get_by_role("button", name="Save and continue").click()  # care roles: none yet
     for question in ["Regular mental health training established"]:
@@ -115,3 +118,102 @@ def test_the_task_list_works_with_the_keyboard_alone(page, live_server, lead, pa
     expect(page.get_by_role("heading", level=1)).to_have_text("1. Service")
     outline = page.evaluate("getComputedStyle(document.querySelector('a')).outlineStyle")
     assert outline is not None
+
+
+def tab_to(page, selector, limit=300):
+    """Press Tab until the element matching `selector` has focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement?.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def follow(page):
+    """Press Enter on what has focus (a link, a button, a text box) and wait for the new page."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def save_and_continue(page):
+    tab_to(page, "button[name=continue]")
+    follow(page)
+
+
+def test_the_whole_lead_journey_works_with_the_keyboard_alone(
+    page, live_server, lead, password, camden, shots
+):
+    """Sign in, answer questions, fix an error, check the answers and submit: no mouse."""
+    survey_round = SurveyRoundFactory(slug="demo")
+    scoping_return = complete_return(
+        survey_round=survey_round,
+        borough=camden,
+        status="",
+        service_name="",
+        model_types="",
+        service_form="",
+        scope="",
+        min_age=None,
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    tab_to(page, "#id_username")
+    page.keyboard.type("lead-a")
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    follow(page)
+
+    tab_to(page, 'a[href="/returns/"]')
+    follow(page)
+    tab_to(page, 'a[href="/returns/demo/camden/"]')
+    follow(page)
+    tab_to(page, 'a[href$="/section/service/"]')
+    follow(page)
+
+    # 1. Service: a radio chosen with the arrow keys, a name typed.
+    tab_to(page, "#id_status_0")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # Pilot
+    tab_to(page, "#id_service_name")
+    page.keyboard.type("Primary Care Plus")
+    save_and_continue(page)
+
+    # 2. Model: a tick box with the space bar, the one-line form typed.
+    expect(page.get_by_role("heading", level=1)).to_have_text("2. Model")
+    tab_to(page, "#id_model_types_0")
+    page.keyboard.press("Space")
+    tab_to(page, "#id_service_form")
+    page.keyboard.type("Collaborative care model")
+    save_and_continue(page)
+
+    # 3. Scope, with a mistake: the error summary takes focus and its link leads to the field.
+    tab_to(page, "#id_scope_0")
+    page.keyboard.press("ArrowDown")  # SMI+
+    tab_to(page, "#id_min_age")
+    page.keyboard.type("eighteen")
+    follow(page)
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    shots(page, "keyboard-scope-error")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the summary's link: the same page, focus on the field
+    expect(page.get_by_label("Minimum age")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("18")
+    follow(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("4. Care roles")
+
+    # The sections answered before are passed with "Save and continue", to check answers.
+    while "/check/" not in page.url:
+        save_and_continue(page)
+    shots(page, "keyboard-check-answers")
+    tab_to(page, "#id_declaration")
+    page.keyboard.press("Space")
+    tab_to(page, "button[type=submit]:not([name])")
+    follow(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return submitted")
+    shots(page, "keyboard-submitted")
+
+    scoping_return.refresh_from_db()
+    assert scoping_return.state == ReturnState.SUBMITTED
+    assert (scoping_return.status, scoping_return.scope) == ("pilot", "smi_plus")
+    assert scoping_return.min_age == 18 and scoping_return.service_name == "Primary Care Plus"
+    assert scoping_return.model_type_list == ["collaborative_care"]

@@ -55,6 +55,8 @@ def test_a_visitor_reads_the_2017_report_map_and_a_profile_and_downloads_the_tab
         page.get_by_role("link", name="tables.csv").click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
+    download.save_as(shots.folder / download.suggested_filename)
+    shots(page, "tables-csv-downloaded")
     text = open(download.path(), encoding="utf-8", newline="").read()  # noqa: SIM115
 
     lines = text.splitlines()
