@@ -27,9 +27,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url):
+def _get(url, cookie=None):
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - local server
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 - local server
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - local server
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -45,7 +47,22 @@ def _wait_for(url, timeout=60):
     raise AssertionError(f"{url} did not answer")
 
 
-def test_pages_answer_503_while_the_database_is_down_and_recover(_require_postgres, tmp_path):
+def _session_cookie(user, secret_key) -> str:
+    """A signed-in session of `user` for a server with `secret_key` (sessions are signed)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import override_settings
+
+    with override_settings(SECRET_KEY=secret_key):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+    return f"__Host-sessionid={session.session_key}"
+
+
+def test_pages_answer_503_while_the_database_is_down_and_recover(_require_postgres, tmp_path, lead):
     settings_dict = connection.settings_dict
     proxy = TcpProxy(settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432))
     proxy_port = proxy.start()
@@ -53,11 +70,13 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(_require_postgr
         f"postgres://{settings_dict['USER']}@127.0.0.1:{proxy_port}/{settings_dict['NAME']}"
     )
     port = _free_port()
+    secret_key = "outage-test-" + "k" * 50
+    signed_in = _session_cookie(lead, secret_key)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
-        "SECRET_KEY": "outage-test-" + "k" * 50,
+        "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "BEHIND_TLS_PROXY": "0",
@@ -90,20 +109,26 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(_require_postgr
         stderr=subprocess.DEVNULL,
     )
     home = f"http://127.0.0.1:{port}/"
+    returns = f"http://127.0.0.1:{port}/returns/"  # a lead's page: the session is in the database
     try:
         status, _ = _wait_for(home)
         assert status == 200
+        status, body = _get(returns, signed_in)
+        assert status == 200 and "Camden" in body, body[:500]
 
         proxy.stop()
-        status, body = _get(home)
-        assert status == 503
-        assert "Sorry, the service is unavailable" in body
-        assert "Traceback" not in body and "OperationalError" not in body
+        for url, cookie in [(home, None), (returns, signed_in)]:
+            status, body = _get(url, cookie)
+            assert status == 503, url
+            assert "Sorry, the service is unavailable" in body
+            assert "Traceback" not in body and "OperationalError" not in body
 
         proxy.start(proxy_port)
         status, body = _get(home)
         assert status == 200, body[:500]
         assert "PCMH Returns" in body
+        status, body = _get(returns, signed_in)  # still signed in: nothing was lost
+        assert status == 200 and "Camden" in body, body[:500]
     finally:
         server.terminate()
         try:
