@@ -62,6 +62,14 @@ def csv_of(rows):
     return out.getvalue()
 
 
+def preview_renaming_every_return(client):
+    """Export the returns, rename every service in the file and upload it: the preview."""
+    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
+    for row in rows:
+        row["service_name"] = f"Renamed {row['borough']}"
+    return upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+
+
 def snapshot():
     return list(ScopingReturn.objects.order_by("pk").values())
 
@@ -191,10 +199,7 @@ def test_a_row_that_turns_bad_before_confirming_rolls_back_the_whole_file(
 ):
     camden_return, croydon_return = returns
     client.force_login(reviewer)
-    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
-    for row in rows:
-        row["service_name"] = f"Renamed {row['borough']}"
-    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    preview = preview_renaming_every_return(client)
     assert "confirm_form" in preview.context
     # Camden's return is accepted between the preview and the confirmation.
     submitted = workflow.submit(scoping_return=camden_return, by=lead, notify=False)
@@ -240,10 +245,7 @@ def test_a_return_changed_after_the_preview_is_refused_at_the_confirmation(
     """A lead's save between the reviewer's preview and confirmation is not overwritten unseen."""
     camden_return, croydon_return = returns
     client.force_login(reviewer)
-    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
-    for row in rows:
-        row["service_name"] = f"Renamed {row['borough']}"
-    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    preview = preview_renaming_every_return(client)
     workflow.save_changes(
         scoping_return=croydon_return,
         version=croydon_return.version,
@@ -306,10 +308,7 @@ def test_an_upload_waits_outside_every_served_folder_and_is_removed_once_confirm
 def test_confirming_twice_imports_once_and_then_says_the_file_is_gone(client, reviewer, returns):
     camden_return, croydon_return = returns
     client.force_login(reviewer)
-    rows = rows_of(export(client, "scopingreturn", ScopingReturnResource).content.decode())
-    for row in rows:
-        row["service_name"] = f"Renamed {row['borough']}"
-    preview = upload(client, "scopingreturn", csv_of(rows), "returns.csv")
+    preview = preview_renaming_every_return(client)
     assert confirm_import(client, "scopingreturn", preview).status_code == 302
     after_first = snapshot()
 
