@@ -283,15 +283,17 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
         name = os.path.basename(request.POST.get("import_file_name", ""))
         if self.has_import_permission(request) and name and not self._waiting(name):
             # Already imported by a first click, or swept after a day: nothing is imported.
-            self.message_user(
+            return self._back_to_import(
                 request,
                 "Nothing was imported: the uploaded file is no longer available (it was imported "
                 "already, or its preview is more than a day old). Upload the file again.",
-                messages.ERROR,
             )
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         return super().process_import(request, **kwargs)
+
+    def _back_to_import(self, request, message: str):
+        self.message_user(request, message, messages.ERROR)
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
 
     def _waiting(self, name: str) -> bool:
         """Whether the upload of a preview is still where the confirmation will read it."""
@@ -323,13 +325,9 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
                 invalid_rows=len(result.invalid_rows),
                 row_errors=len(result.row_errors()),
             )
-            self.message_user(
-                request,
-                f"Nothing was imported: {describe_import_errors(result)}.",
-                messages.ERROR,
+            return self._back_to_import(
+                request, f"Nothing was imported: {describe_import_errors(result)}."
             )
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         totals = result.totals
         log_event(
             "import",
