@@ -292,16 +292,11 @@ def submit_return(request, round_slug, borough_slug):
     if isinstance(refusal, workflow.StaleVersion):
         # The page now shows the answers as they are: the lead confirms those, afresh.
         declaration = DeclarationForm(initial={"version": scoping_return.version})
-    error = str(refusal) if refusal else None
-    if (
-        refusal
-        and not isinstance(refusal, workflow.StaleVersion)
-        and scoping_return.is_editable_by_lead
-        and missing_items(scoping_return)
-    ):
-        # Refused for missing answers: the summary lists them one by one, each linked to its
-        # question, rather than as the workflow's one sentence.
-        error = None
+    # Refused for missing answers, the summary lists them one by one, each linked to its
+    # question, rather than as the workflow's one sentence.
+    error = (
+        None if refusal is None or isinstance(refusal, workflow.IncompleteReturn) else str(refusal)
+    )
     context = _check_context(request, scoping_return, declaration, error, attempted=True)
     return render(request, "surveys/check.html", context, status=400)
 

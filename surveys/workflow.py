@@ -46,6 +46,17 @@ class StaleVersion(WorkflowError):  # noqa: N818 - reads as a sentence: "raise S
         )
 
 
+class IncompleteReturn(WorkflowError):  # noqa: N818 - reads as a sentence, as StaleVersion
+    """Submission refused: the return lacks answers the round requires (`missing`: the
+    (field id, message) pairs of `missing_for_submission`)."""
+
+    def __init__(self, missing: list[tuple[str, str]]):
+        self.missing = missing
+        super().__init__(
+            "The return cannot be submitted yet: " + "; ".join(m for _, m in missing) + "."
+        )
+
+
 def _lock(scoping_return: ScopingReturn, version: int | None = None) -> ScopingReturn:
     """Lock the return's row; with `version`, refuse if it changed since the caller read it."""
     locked = (
@@ -158,9 +169,7 @@ def submit(
             raise WorkflowError("This round is closed: returns can no longer be submitted.")
         missing = missing_for_submission(locked)
         if missing:
-            raise WorkflowError(
-                "The return cannot be submitted yet: " + "; ".join(m for _, m in missing) + "."
-            )
+            raise IncompleteReturn(missing)
         locked = _move(
             locked,
             by=by,
