@@ -233,6 +233,14 @@ def review_world(reviewer, lead, camden, croydon):
     }
 
 
+def upload_for_preview(crawl, csv_file):
+    """Open the returns' import page (checked) and upload `csv_file`: its preview follows."""
+    crawl.visit("/admin/surveys/scopingreturn/import/")
+    crawl.page.get_by_label("File to import").set_input_files(csv_file)
+    crawl.page.get_by_label("Format").select_option(label="csv")
+    crawl.page.get_by_role("button", name="Submit").click()
+
+
 def test_steering_group_pages_pass_axe_under_the_csp(
     crawl, page, live_server, review_world, camden, password, tmp_path
 ):
@@ -282,20 +290,14 @@ def test_steering_group_pages_pass_axe_under_the_csp(
     # ... upload it with a cell changed: the import preview, its differences highlighted ...
     changed = tmp_path / "returns.csv"
     changed.write_text(exported.replace("Primary Care Plus", "Primary Care Plus+", 1))
-    crawl.visit("/admin/surveys/scopingreturn/import/")
-    page.get_by_label("File to import").set_input_files(changed)
-    page.get_by_label("Format").select_option(label="csv")
-    page.get_by_role("button", name="Submit").click()
+    upload_for_preview(crawl, changed)
     expect(page.get_by_role("button", name="Confirm import")).to_be_visible()
     expect(page.locator("table.import-preview ins").first).to_have_text("+")
     crawl.check("import preview")
     # ... and with a value that is not allowed: the rows that failed, with their errors.
     invalid = tmp_path / "invalid.csv"
     invalid.write_text(exported.replace(",established,", ",bogus,", 1))
-    crawl.visit("/admin/surveys/scopingreturn/import/")
-    page.get_by_label("File to import").set_input_files(invalid)
-    page.get_by_label("Format").select_option(label="csv")
-    page.get_by_role("button", name="Submit").click()
+    upload_for_preview(crawl, invalid)
     expect(page.get_by_text("bogus").first).to_be_visible()
     crawl.check("import with row errors")
 
