@@ -502,6 +502,25 @@ class ReturnComment(models.Model):
         return f"{self.author} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class UnsavedAnswers(models.Model):
+    """A section's answers posted after the session had ended, kept for an hour (surveys/unsaved).
+
+    Found by the SHA-256 of a random key that only the lead's browser holds, in a cookie.
+    """
+
+    key_hash = models.CharField(max_length=64, unique=True)
+    scoping_return = models.ForeignKey(ScopingReturn, on_delete=models.CASCADE, related_name="+")
+    section = models.SlugField(max_length=40)
+    data = models.JSONField()  # the POST as {name: [values]}, without the CSRF token
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "unsaved answers"
+
+    def __str__(self):
+        return f"{self.scoping_return}: {self.section} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 def add_field_rules(model) -> None:
     """Make the database hold every text length and fixed answer set that the fields declare.
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from boroughs.models import Borough, Stp, is_steering_group
-from surveys import workflow
+from surveys import unsaved, workflow
 from surveys.completeness import missing_items, section_needs, section_rows, section_state
 from surveys.forms import FORMSET_TITLES, FORMSETS, CommentForm, DeclarationForm, section_form_class
 from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
@@ -134,7 +134,7 @@ def _bound_to_saved(form):
     return bound
 
 
-@login_required
+@unsaved.login_required_keeping_answers
 def section(request, round_slug, borough_slug, section):
     scoping_return = _return_for(request, round_slug, borough_slug)
     if section not in SECTIONS_BY_SLUG:
@@ -147,6 +147,9 @@ def section(request, round_slug, borough_slug, section):
 
     form_class = section_form_class(section)
     data = request.POST if request.method == "POST" else None
+    restored = None  # typed before signing in again (surveys/unsaved.py): shown, not saved
+    if request.method == "GET" and can_edit:
+        data = restored = unsaved.take(request, scoping_return, section)
     form = form_class(data, instance=scoping_return) if form_class else None
     formsets = [
         FORMSETS[name](data, instance=scoping_return, prefix=name) for name in this.children
@@ -211,7 +214,11 @@ def section(request, round_slug, borough_slug, section):
             "formset_needs": [
                 (f"{fs.prefix}-title", needs[fs.prefix]) for fs in formsets if fs.prefix in needs
             ],
-            "version": stale.current.version if stale else scoping_return.version,
+            "version": stale.current.version
+            if stale
+            else restored.get("version", "")
+            if restored is not None
+            else scoping_return.version,
             "stale": stale,
             "can_edit": can_edit,
             "read_only_reason": None if can_edit else _read_only_reason(scoping_return),
