@@ -2,6 +2,7 @@
 
 import sys
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
@@ -36,6 +37,13 @@ def accessibility(request):
 class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have been signed out.")
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -32,6 +32,7 @@ from surveys.models import (
     ScopingReturn,
     ServiceStatus,
 )
+from surveys.numbers import plain_decimal
 from surveys.resources import RETURN_FIELDS, escape_formula
 
 
@@ -252,7 +253,7 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return plain_decimal(value)
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat(timespec="seconds")
     return str(value)

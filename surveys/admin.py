@@ -41,7 +41,9 @@ from surveys.forms import (
     CommentForm,
     ContactForm,
     FundingLineForm,
+    KeepsWhatItIsGiven,
     OutcomeMeasureForm,
+    join_codes,
 )
 from surveys.models import (
     CareRole,
@@ -397,7 +399,7 @@ class ReasonForm(forms.Form):
 # --- Returns ----------------------------------------------------------------------------------
 
 
-class ScopingReturnAdminForm(forms.ModelForm):
+class ScopingReturnAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
     """The return's fields, with the version it was read at and lists as checkboxes."""
 
     version = forms.IntegerField(
@@ -433,10 +435,10 @@ class ScopingReturnAdminForm(forms.ModelForm):
                 self.initial[name] = [code for code in current.split(",") if code]
 
     def clean_model_types(self):
-        return ",".join(self.cleaned_data.get("model_types") or [])
+        return join_codes(self.cleaned_data.get("model_types") or [], self.instance.model_types)
 
     def clean_it_systems(self):
-        return ",".join(self.cleaned_data.get("it_systems") or [])
+        return join_codes(self.cleaned_data.get("it_systems") or [], self.instance.it_systems)
 
     def clean(self):
         data = super().clean()
@@ -494,8 +496,15 @@ class ContactInline(ReturnChildTabularInline):
     verbose_name_plural = "10. Contacts"
 
 
+class DataQualityNoteForm(KeepsWhatItIsGiven, forms.ModelForm):
+    class Meta:
+        model = DataQualityNote
+        fields = ["field", "narrative", "appendix", "note"]
+
+
 class DataQualityNoteInline(ReturnChildInline, admin.StackedInline):
     model = DataQualityNote
+    form = DataQualityNoteForm
     fields = ["field", "narrative", "appendix", "note"]
     verbose_name_plural = "Data-quality notes"
 

@@ -1,9 +1,10 @@
 """What a return still needs: per section (for the task list) and for submission."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from surveys.forms import FORMSETS
 from surveys.models import ScopingReturn
+from surveys.numbers import plain_decimal
 from surveys.sections import SECTIONS, Section
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
@@ -25,18 +26,14 @@ def _is_choice(name: str) -> bool:
 
 
 def field_anchor(name: str) -> str:
-    """The id to link to for a field on its section's page.
-
-    Fields with choices are radios there (surveys.forms.SectionForm): no element has the field's
-    own id, so the link goes to the first option, as the GOV.UK error summary does.
-    """
-    return f"id_{name}_0" if _is_choice(name) else f"id_{name}"
+    """The id to link to for a field on its section's page: the element around its label (or
+    its radios' legend) and its input, so that the question is in view when the link lands."""
+    return f"div_id_{name}"
 
 
 def child_anchor(relation: str) -> str:
-    """The id of the first input of a child formset's first row (its prefix is the relation)."""
-    first_field = next(iter(FORMSETS[relation].form.base_fields))
-    return f"id_{relation}-0-{first_field}"
+    """The id of a child formset's heading on its section's page (its prefix is the relation)."""
+    return f"{relation}-title"
 
 
 def _missing(scoping_return, section: Section):
@@ -116,7 +113,7 @@ def display_value(scoping_return, name: str) -> str:
         return str(display())
     if value is None:
         return ""
-    return str(value.normalize()) if hasattr(value, "normalize") else str(value)
+    return plain_decimal(value) if isinstance(value, Decimal) else str(value)
 
 
 def section_rows(scoping_return, section: Section) -> list[tuple[str, str, str]]:

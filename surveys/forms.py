@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.utils import ErrorDict, ErrorList
+from django.http import QueryDict
 
 from surveys.models import (
     Answer,
@@ -16,6 +18,7 @@ from surveys.models import (
     OutcomeMeasure,
     ScopingReturn,
 )
+from surveys.numbers import money, parse_money, plain_decimal
 from surveys.sections import SECTIONS_BY_SLUG
 
 ANSWER_FIELDS = {
@@ -25,6 +28,103 @@ MULTI_FIELDS = {"model_types": ModelType.choices, "it_systems": ItSystem.choices
 TEXTAREA_ROWS = 4
 # GOV.UK pattern: numbers in a text input, so browsers never alter or block what was typed.
 DECIMAL_INPUT = {"inputmode": "decimal", "spellcheck": "false"}
+
+
+def _with_lf_newlines(data):
+    """The posted data with every line break as the database keeps it ("\n").
+
+    A browser submits a textarea's line breaks as CRLF: unchanged, a text saved with "\n" would
+    come back changed (and count two characters a line break against its limit).
+    """
+    if data is None or not any("\r" in value for value in _values(data)):
+        return data
+    copy = data.copy()
+    for key in copy:
+        copy.setlist(key, [_lf(value) for value in data.getlist(key)])
+    return copy
+
+
+def _values(data):
+    for key in data:
+        yield from (v for v in data.getlist(key) if isinstance(v, str))
+
+
+def _lf(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def state_limits(form) -> None:
+    """Say each text's limit in its hint, refuse a longer one with a message naming the field and
+    the limit, and never let the browser cut a paste short (no `maxlength`)."""
+    for field in form.fields.values():
+        limit = getattr(field, "max_length", None)
+        if not limit or not isinstance(field, forms.CharField):
+            continue
+        field.widget.attrs.pop("maxlength", None)
+        if not isinstance(field, forms.EmailField):
+            hint = f"You can enter up to {limit:,} characters."
+            field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
+        label = field.label or ""
+        field.error_messages.setdefault(
+            "max_length", f"{label[:1].upper()}{label[1:]} must be {limit:,} characters or fewer"
+        )
+
+
+class KeepsWhatItIsGiven:
+    """For every form of the service: line breaks as stored, limits stated, never cut."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(_with_lf_newlines(data), *args, **kwargs)
+        state_limits(self)
+
+
+def join_codes(selected, stored: str) -> str:
+    """The codes ticked, as the field stores them: those already stored keep their order (so an
+    unchanged list is saved unchanged), new ones follow in the order offered."""
+    kept = [code for code in (stored or "").split(",") if code and code in selected]
+    return ",".join([*kept, *(code for code in selected if code not in kept)])
+
+
+class NumberInput(forms.TextInput):
+    """A number in a text input (the GOV.UK pattern: browsers never alter or block what was
+    typed), shown as people write it: "6.4", "17.5", "120", not "6.40" or "1.2E+2"."""
+
+    def __init__(self, attrs=None):
+        super().__init__({**DECIMAL_INPUT, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_decimal(value)
+        return super().format_value(value)
+
+
+class MoneyInput(NumberInput):
+    """An amount in pounds with thousands separators: "650,000", "1,250.50"."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return money(value)
+        return super().format_value(value)
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in pounds as people write it: "£650,000", "650,000" and "650000" are 650000."""
+
+    widget = MoneyInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = parse_money(value)
+        return super().to_python(value)
+
+
+class YesNoNotKnown(forms.NullBooleanSelect):
+    """Django's NullBooleanSelect (its option values are the ones it renders selected), with
+    the words of the service."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Not known"), ("true", "Yes"), ("false", "No")]
 
 
 def _no_form_tag(form):
@@ -43,7 +143,7 @@ def _age_field(label: str, example: str) -> forms.DecimalField:
         min_value=Decimal("0"),
         max_value=Decimal("120"),
         help_text="In years. Leave empty if there is no limit.",
-        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+        widget=NumberInput,
         error_messages={
             "invalid": message,
             "max_digits": message,
@@ -57,7 +157,7 @@ def _age_field(label: str, example: str) -> forms.DecimalField:
     )
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
     """Base of the section forms: radios for answers, checkboxes for lists, plain English."""
 
     def __init__(self, *args, reviewer: bool = False, **kwargs):
@@ -92,16 +192,12 @@ class SectionForm(forms.ModelForm):
                 field.widget = forms.RadioSelect(choices=field.choices[1:])
                 field.choices = field.choices[1:]
                 field.error_messages["invalid_choice"] = "Select one of the options listed"
-            if getattr(field, "max_length", None) and name not in MULTI_FIELDS:
-                field.error_messages["max_length"] = (
-                    f"{field.label} must be {field.max_length} characters or fewer"
-                )
 
     def clean(self):
         data = super().clean()
         for name in MULTI_FIELDS:
             if name in data:
-                data[name] = ",".join(data[name] or [])
+                data[name] = join_codes(data[name], getattr(self.instance, name, ""))
         if "other" in (data.get("model_types") or "").split(",") and not data.get("model_other"):
             self.add_error("model_other", "Describe the other model type")
         if "other" in (data.get("it_systems") or "").split(",") and not data.get(
@@ -134,7 +230,7 @@ def section_form_class(slug: str):
     return type(f"{slug.title().replace('-', '')}Form", (SectionForm,), attrs)
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(KeepsWhatItIsGiven, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -148,9 +244,6 @@ class ChildForm(forms.ModelForm):
         super()._post_clean()
 
 
-YES_NO_UNKNOWN = [("", "Not known"), ("true", "Yes"), ("false", "No")]
-
-
 class CareRoleForm(ChildForm):
     wte = forms.DecimalField(
         label="Whole-time equivalent",
@@ -159,7 +252,7 @@ class CareRoleForm(ChildForm):
         decimal_places=2,
         min_value=Decimal("0"),
         max_value=Decimal("999"),
-        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+        widget=NumberInput,
         error_messages={
             "invalid": "Enter the whole-time equivalent as a number, for example 1 or 0.5",
             "max_decimal_places": (
@@ -170,13 +263,15 @@ class CareRoleForm(ChildForm):
             "max_digits": "Enter a whole-time equivalent below 1,000",
         },
     )
-    is_new = forms.NullBooleanField(
-        label="New role", required=False, widget=forms.Select(choices=YES_NO_UNKNOWN)
-    )
+    is_new = forms.NullBooleanField(label="New role", required=False, widget=YesNoNotKnown)
 
     class Meta:
         model = CareRole
         fields = ["role", "role_other", "wte", "band", "employer", "is_new", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Choose a role"), *self.fields["role"].choices[1:]]
 
     def clean(self):
         data = super().clean()
@@ -204,28 +299,49 @@ class OutcomeMeasureForm(ChildForm):
 
 
 class FundingLineForm(ChildForm):
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label="Amount (£)",
         required=False,
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0"),
-        widget=forms.TextInput(attrs=DECIMAL_INPUT),
         error_messages={
-            "invalid": "Enter the amount in pounds as a number, for example 350000",
+            "invalid": "Enter the amount in pounds as a number, for example 350,000",
             "min_value": "Enter an amount of £0 or more",
             "max_decimal_places": "Enter the amount in pounds and pence, for example 1250.50",
             "max_digits": "Enter an amount below £10,000,000,000",
             "max_whole_digits": "Enter an amount below £10,000,000,000",
         },
     )
-    recurrent = forms.NullBooleanField(
-        label="Recurrent", required=False, widget=forms.Select(choices=YES_NO_UNKNOWN)
-    )
+    recurrent = forms.NullBooleanField(label="Recurrent", required=False, widget=YesNoNotKnown)
 
     class Meta:
         model = FundingLine
         fields = ["amount", "financial_year", "recurrent", "source", "notes"]
+
+
+class ChildRows(BaseInlineFormSet):
+    """A return's child rows, each named by its row ("Care role 2") in its errors."""
+
+    row_label = ""
+
+    def full_clean(self):
+        super().full_clean()
+        for number, row in enumerate(self.forms, start=1):
+            for name, errors in (row._errors or {}).items():
+                row._errors[name] = ErrorList(
+                    [f"{self.row_label} {number}: {message}" for message in errors],
+                    renderer=errors.renderer,
+                )
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Rows are removed with their "Remove" button (`edit_rows`), which sets this.
+        form.fields["DELETE"].widget = forms.HiddenInput()
+
+    def removed(self, row) -> bool:
+        """Whether a saved row is marked to be removed when the section is saved."""
+        return row in self.initial_forms and row["DELETE"].value() in (True, "on", "True")
 
 
 def _formset(model, form, label):
@@ -233,7 +349,8 @@ def _formset(model, form, label):
         ScopingReturn,
         model,
         form=form,
-        extra=2,
+        formset=ChildRows,
+        extra=1,  # always at least one empty row to fill
         can_delete=True,
         max_num=100,
         validate_max=True,
@@ -242,10 +359,60 @@ def _formset(model, form, label):
     return formset
 
 
+def shown_unchecked(form, formsets) -> None:
+    """Show the forms again with what was typed, unchecked: a row was added or removed, and
+    nothing is saved or refused then."""
+    for formset in formsets:
+        formset._errors, formset._non_form_errors = [], ErrorList()
+    for one in [form, *[row for formset in formsets for row in formset.forms]]:
+        if one is not None:
+            one._errors, one.cleaned_data = ErrorDict(), {}
+
+
+def edit_rows(data, relations) -> QueryDict | None:
+    """The posted data with a row added or removed, when "Add another" or "Remove" was pressed
+    (nothing is saved then: the page is shown again with what was typed); otherwise None.
+
+    "add" names a formset's prefix; "remove" and "restore" name a row, "<prefix>-<index>". A saved
+    row is marked to be removed when the section is saved (and can be restored); a new row is
+    taken out. An empty row to fill always remains.
+    """
+    if data is None or not ({"add", "remove", "restore"} & set(data)):
+        return None
+    edited = data.copy()
+    for key in ("add", "remove", "restore"):
+        edited.pop(key, None)
+    action = next(key for key in ("add", "remove", "restore") if key in data)
+    prefix, _, index = data[action].rpartition("-") if action != "add" else (data["add"], "", "")
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+        initial = int(data.get(f"{prefix}-INITIAL_FORMS", ""))
+        index = int(index) if action != "add" else total
+    except ValueError:
+        return edited  # not a row of this page: shown again unchanged
+    if prefix not in relations or not 0 <= index <= total or total > FORMSETS[prefix].max_num:
+        return edited
+    if action == "add" and total < FORMSETS[prefix].max_num:
+        edited[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    elif action == "restore" and index < initial:
+        edited.pop(f"{prefix}-{index}-DELETE", None)
+    elif action == "remove" and index < initial:
+        edited[f"{prefix}-{index}-DELETE"] = "on"
+    elif action == "remove" and index < total:
+        rows = [f"{prefix}-{n}-" for n in range(total)]
+        for key in [k for k in data if k.startswith(tuple(rows[index:]))]:
+            edited.pop(key)
+        for later in range(index + 1, total):  # the later new rows move up by one
+            for key in [k for k in data if k.startswith(rows[later])]:
+                edited.setlist(key.replace(rows[later], rows[later - 1], 1), data.getlist(key))
+        edited[f"{prefix}-TOTAL_FORMS"] = str(max(total - 1, initial + 1))
+    return edited
+
+
 FORMSETS = {
-    "care_roles": _formset(CareRole, CareRoleForm, "Role"),
+    "care_roles": _formset(CareRole, CareRoleForm, "Care role"),
     "contacts": _formset(Contact, ContactForm, "Contact"),
-    "measures": _formset(OutcomeMeasure, OutcomeMeasureForm, "Measure"),
+    "measures": _formset(OutcomeMeasure, OutcomeMeasureForm, "Outcome measure"),
     "funding_lines": _formset(FundingLine, FundingLineForm, "Funding line"),
 }
 FORMSET_TITLES = {
@@ -256,7 +423,7 @@ FORMSET_TITLES = {
 }
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(KeepsWhatItIsGiven, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     declaration = forms.BooleanField(
         label="I confirm that this return is accurate to the best of my knowledge and that the "
@@ -265,7 +432,7 @@ class DeclarationForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(KeepsWhatItIsGiven, forms.Form):
     text = forms.CharField(
         label="Add a comment",
         widget=forms.Textarea(attrs={"rows": 3}),

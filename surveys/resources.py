@@ -26,6 +26,7 @@ from surveys.models import (
     ServiceStatus,
     SurveyRound,
 )
+from surveys.numbers import parse_money, plain_decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A value that begins with the escape mark itself is escaped too, so that import can always take
@@ -98,13 +99,15 @@ class YesNoWidget(widgets.Widget):
 
 class PlainDecimalWidget(widgets.DecimalWidget):
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = parse_money(value)  # "£650,000" as a form reads it
         try:
             return super().clean(value, row, **kwargs)
         except Exception:
             raise ValueError(f"“{str(value)[:50]}” is not a number") from None
 
     def render(self, value, obj=None, **kwargs):
-        return "" if value is None else format(value.normalize(), "f")
+        return "" if value is None else plain_decimal(value)
 
 
 def _answer_field(name):

@@ -95,7 +95,7 @@ def login_required_keeping_answers(view):
             if key is None:
                 return guarded(request, round_slug, borough_slug, section)
             messages.warning(request, SIGNED_OUT)
-            response = redirect_to_login(request.path)  # no query: `?check` would hide them
+            response = redirect_to_login(request.get_full_path())  # `?from=check` etc. kept
             response.set_cookie(
                 cookie_name(),
                 key,

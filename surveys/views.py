@@ -1,6 +1,7 @@
 """The lead's pages: their returns, the task list, one form per section, check and submit."""
 
 import logging
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,17 @@ from django.views.decorators.http import require_POST
 from boroughs.models import Borough, Stp, is_steering_group
 from surveys import unsaved, workflow
 from surveys.completeness import missing_items, section_needs, section_rows, section_state
-from surveys.forms import FORMSET_TITLES, FORMSETS, CommentForm, DeclarationForm, section_form_class
+from surveys.forms import (
+    FORMSET_TITLES,
+    FORMSETS,
+    CommentForm,
+    DeclarationForm,
+    edit_rows,
+    section_form_class,
+    shown_unchecked,
+)
 from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
+from surveys.numbers import plain_decimal
 from surveys.sections import SECTIONS, SECTIONS_BY_SLUG
 
 logger = logging.getLogger("pcmh.security")
@@ -127,6 +137,8 @@ def _bound_to_saved(form):
         value = form[name].value()
         if isinstance(value, list | tuple):
             data.setlist(form.add_prefix(name), [str(item) for item in value])
+        elif isinstance(value, Decimal):
+            data[form.add_prefix(name)] = plain_decimal(value)
         elif value not in (None, False):
             data[form.add_prefix(name)] = "on" if value is True else str(value)
     bound = type(form)(data, instance=form.instance)
@@ -150,6 +162,9 @@ def section(request, round_slug, borough_slug, section):
     restored = None  # typed before signing in again (surveys/unsaved.py): shown, not saved
     if request.method == "GET" and can_edit:
         data = restored = unsaved.take(request, scoping_return, section)
+    edited = edit_rows(data, this.children) if request.method == "POST" else None
+    if edited is not None:  # "Add another" or "Remove": shown again, not saved
+        data = edited
     form = form_class(data, instance=scoping_return) if form_class else None
     formsets = [
         FORMSETS[name](data, instance=scoping_return, prefix=name) for name in this.children
@@ -157,7 +172,9 @@ def section(request, round_slug, borough_slug, section):
     for formset in formsets:
         formset.title = FORMSET_TITLES[formset.prefix]
     stale = None
-    if request.method == "POST":
+    if edited is not None:
+        shown_unchecked(form, formsets)
+    elif request.method == "POST":
         try:
             version = int(request.POST.get("version", ""))
         except ValueError:
@@ -182,13 +199,18 @@ def section(request, round_slug, borough_slug, section):
             else:
                 messages.success(request, f"Section {this.number}, {this.title}, is saved.")
                 next_slug = _next_section(section)
+                if "continue" in request.POST and (
+                    "check" in request.GET or request.GET.get("from") == "check"
+                ):
+                    # Opened from check answers (or its error summary): back there.
+                    return redirect("surveys:check", round_slug, borough_slug)
                 if "continue" in request.POST and next_slug:
                     return redirect("surveys:section", round_slug, borough_slug, next_slug)
                 if "continue" in request.POST:
                     return redirect("surveys:check", round_slug, borough_slug)
                 return redirect(scoping_return)
     needs = {}
-    if request.method == "GET" and "check" in request.GET and can_edit:
+    if request.method == "GET" and "check" in request.GET and can_edit and restored is None:
         # Sent here from a refused submit: say beside each question what it still needs.
         needs = section_needs(scoping_return, this)
         if form is not None and needs.keys() & form.fields.keys():

@@ -9,3 +9,11 @@ register = template.Library()
 def plain_number(value) -> str:
     """A decimal without trailing zeros or exponent: 2.50 → 2.5, 10.00 → 10."""
     return cell_text(value)
+
+
+@register.filter
+def with_article(role: str) -> str:
+    """A care role after "with": "a GP lead", "an Occupational therapist", "another role"."""
+    if role.lower() == "other":
+        return "another role"
+    return f"{'an' if role[:1].lower() in 'aeiou' else 'a'} {role}"

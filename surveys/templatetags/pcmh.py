@@ -1,5 +1,7 @@
 from django import template
 
+from surveys import numbers
+
 register = template.Library()
 
 
@@ -23,7 +25,8 @@ def _form_errors(form):
         field = form[name]
         anchor = _anchor(field)
         for message in errors:
-            items.append((anchor, f"{field.label}: {message}" if form.prefix else message))
+            # A child row's messages name their row already ("Care role 2: ...").
+            items.append((anchor, message))
     return items
 
 
@@ -41,6 +44,24 @@ def error_items(form=None, formsets=None, extra=()):
         for row in formset.forms:
             items.extend(_form_errors(row))
     return [*items, *extra]
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in pounds as people write it: "650,000", "1,250.50"; empty when none."""
+    return "" if value is None else numbers.money(value)
+
+
+@register.filter
+def decimal(value) -> str:
+    """A whole-time equivalent or an age as people write it: "6.4", not "6.40"."""
+    return "" if value is None else numbers.plain_decimal(value)
+
+
+@register.filter
+def removed(formset, row) -> bool:
+    """Whether a saved child row is marked to be removed when its section is saved."""
+    return formset.removed(row)
 
 
 @register.filter

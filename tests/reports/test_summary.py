@@ -179,3 +179,11 @@ def test_links_on_the_summary_keep_their_query_strings_parseable(client, round_2
     for query, _ in _count_links(client.get(reverse("reports:summary", args=["2017"]))):
         params = parse_qs(urlsplit(query).query)
         assert params and all(len(values) == 1 for values in params.values())
+
+
+def test_each_care_roles_count_is_read_with_its_article(client, round_2017):
+    html = client.get(reverse("reports:summary", args=["2017"])).content.decode()
+    assert "boroughs with an Occupational therapist (list)" in html
+    assert "boroughs with a GP lead (list)" in html
+    assert " with a Occupational" not in html and " with a Administrator" not in html
+    assert " with a Other" not in html and " with an Other" not in html

@@ -97,20 +97,20 @@ def submit(client, scoping_return, **data):
 
 # What an empty return needs, in the order of the form: (section, id on its page, message).
 EMPTY_RETURN_NEEDS = [
-    ("service", "id_status_0", "Select the service status (Service)"),
-    ("model", "id_service_form", "Enter the service form (Model)"),
-    ("scope", "id_scope_0", "Select the scope (Scope)"),
-    ("training", "id_training_0", "Select the regular mental health training established"),
-    ("records", "id_shared_it_0", "Select the shared IT system with general practice"),
-    ("prescribing", "id_medicines_management_0", "Select the medicines management"),
-    ("prescribing", "id_depot_antipsychotics_0", "Select the depot antipsychotics"),
-    ("prescribing", "id_clozapine_clinic_0", "Select the clozapine clinic"),
-    ("prescribing", "id_lithium_clinic_0", "Select the lithium monitoring clinic"),
-    ("prescribing", "id_advice_line_0", "Select the specialist advice line"),
-    ("prescribing", "id_primary_care_pharmacist_0", "Select the primary care pharmacist"),
-    ("outcomes", "id_outcome_measures_0", "Select the outcome measures described"),
-    ("funding", "id_recurrent_funding_0", "Select the recurrent funding secured"),
-    ("contacts", "id_contacts-0-name", "Add at least one contact (Contacts)"),
+    ("service", "div_id_status", "Select the service status (Service)"),
+    ("model", "div_id_service_form", "Enter the service form (Model)"),
+    ("scope", "div_id_scope", "Select the scope (Scope)"),
+    ("training", "div_id_training", "Select the regular mental health training established"),
+    ("records", "div_id_shared_it", "Select the shared IT system with general practice"),
+    ("prescribing", "div_id_medicines_management", "Select the medicines management"),
+    ("prescribing", "div_id_depot_antipsychotics", "Select the depot antipsychotics"),
+    ("prescribing", "div_id_clozapine_clinic", "Select the clozapine clinic"),
+    ("prescribing", "div_id_lithium_clinic", "Select the lithium monitoring clinic"),
+    ("prescribing", "div_id_advice_line", "Select the specialist advice line"),
+    ("prescribing", "div_id_primary_care_pharmacist", "Select the primary care pharmacist"),
+    ("outcomes", "div_id_outcome_measures", "Select the outcome measures described"),
+    ("funding", "div_id_recurrent_funding", "Select the recurrent funding secured"),
+    ("contacts", "contacts-title", "Add at least one contact (Contacts)"),
 ]
 
 

@@ -141,10 +141,10 @@ def test_submitting_an_incomplete_return_lists_what_is_missing(client, lead, dra
     assert summary.found and summary.title.startswith("Error:")
     links = {text: href for href, text in summary.links}
     for message, slug, anchor in [
-        ("Select the scope (Scope)", "scope", "id_scope_0"),
-        ("Enter the service form (Model)", "model", "id_service_form"),
-        ("Select the recurrent funding secured (Funding)", "funding", "id_recurrent_funding_0"),
-        ("Add at least one contact (Contacts)", "contacts", "id_contacts-0-name"),
+        ("Select the scope (Scope)", "scope", "div_id_scope"),
+        ("Enter the service form (Model)", "model", "div_id_service_form"),
+        ("Select the recurrent funding secured (Funding)", "funding", "div_id_recurrent_funding"),
+        ("Add at least one contact (Contacts)", "contacts", "contacts-title"),
     ]:
         section = reverse("surveys:section", args=["demo", "camden", slug])
         assert links[message] == f"{section}?check=1#{anchor}"

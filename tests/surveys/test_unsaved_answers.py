@@ -11,6 +11,7 @@ from django.utils import timezone
 from surveys import unsaved
 from surveys.models import ScopingReturn, UnsavedAnswers
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory
+from tests.helpers.html_forms import as_post, response_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +243,19 @@ def test_the_cookie_is_host_only_and_secure_in_production(client, settings, scop
 
     cookie = response.cookies["__Host-pcmh_unsaved"]
     assert cookie["secure"] and cookie["path"] == "/" and not cookie["domain"]
+
+
+@pytest.mark.parametrize("query", ["?from=check", "?check=1"])
+def test_answers_typed_on_a_page_opened_from_check_answers_go_back_there_once_saved(
+    client, lead, scoping_return, query
+):
+    url = section_url() + query
+    response = client.post(url, {"version": "1", "continue": "1", **TYPED})
+    assert response["Location"].startswith(reverse("login"))
+    client.force_login(lead)
+    page = client.get(url)  # where signing in sends the lead
+    assert 'value="Typed while signed out"' in page.content.decode()
+    saved = client.post(url, as_post(response_form_data(page, button="continue")))
+    assert saved["Location"] == reverse("surveys:check", args=["demo", "camden"])
+    scoping_return.refresh_from_db()
+    assert scoping_return.service_name == "Typed while signed out"
