@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from surveys.models import ReturnEvent, ReturnState, ScopingReturn
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory
-from tests.surveys.test_error_summary import ErrorSummary
+from tests.helpers.error_summary import ErrorSummary
 
 pytestmark = pytest.mark.django_db
 

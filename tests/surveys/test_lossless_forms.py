@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from surveys.models import CareRole, FundingLine, ScopingReturn
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory
+from tests.helpers.error_summary import ErrorSummary
 from tests.helpers.html_forms import as_post, page_forms, response_form_data
-from tests.surveys.test_error_summary import ErrorSummary
 
 pytestmark = pytest.mark.django_db
 
