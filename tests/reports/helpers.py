@@ -5,6 +5,8 @@ import io
 import re
 from html.parser import HTMLParser
 
+from django.urls import reverse
+
 
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
@@ -86,3 +88,17 @@ class Page(HTMLParser):
 
 def page(response) -> Page:
     return Page(body(response).decode("utf-8"))
+
+
+PAGES = ["summary", "stp_tables", "map", "boroughs", "report"]
+DOWNLOADS = ["tables_csv", "data_dictionary", "returns_xlsx", "summary_json"]
+
+
+def urls(slug):
+    """Every page and download of a round."""
+    return [
+        *(reverse(f"reports:{name}", args=[slug]) for name in PAGES + DOWNLOADS),
+        reverse("reports:stp_table", args=[slug, "north-central-london"]),
+        reverse("reports:borough", args=[slug, "camden"]),
+        *(reverse("reports:data_csv", args=[slug, name]) for name in ("returns", "contacts")),
+    ]

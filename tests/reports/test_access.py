@@ -7,22 +7,9 @@ from django.urls import reverse
 from boroughs.models import Borough, Stp
 from surveys.models import ReturnState, RoundState
 from tests.factories import SurveyRoundFactory, complete_return
-from tests.reports.helpers import csv_rows, page
+from tests.reports.helpers import PAGES, csv_rows, page, urls
 
 pytestmark = pytest.mark.django_db
-
-PAGES = ["summary", "stp_tables", "map", "boroughs", "report"]
-DOWNLOADS = ["tables_csv", "data_dictionary", "returns_xlsx", "summary_json"]
-
-
-def urls(slug):
-    """Every page and download of a round."""
-    return [
-        *(reverse(f"reports:{name}", args=[slug]) for name in PAGES + DOWNLOADS),
-        reverse("reports:stp_table", args=[slug, "north-central-london"]),
-        reverse("reports:borough", args=[slug, "camden"]),
-        *(reverse("reports:data_csv", args=[slug, name]) for name in ("returns", "contacts")),
-    ]
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.reports.helpers import body, page
-from tests.reports.test_access import urls
+from tests.reports.helpers import body, page, urls
 
 pytestmark = pytest.mark.django_db
 
