@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from surveys import workflow
 from surveys.models import ReturnComment, ReturnEvent, ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
+from tests.helpers.hostile import HOSTILE, HYPOTHESIS
 from tests.surveys.admin_helpers import confirm_action
-from tests.trust.test_hostile_input import HOSTILE, HYPOTHESIS
 
 pytestmark = pytest.mark.django_db
 
