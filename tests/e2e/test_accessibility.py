@@ -25,7 +25,7 @@ from surveys.models import CareRole, ReturnState, ScopingReturn
 from surveys.sections import SECTIONS
 from tests.e2e.conftest import ARTIFACTS, sign_in
 from tests.factories import SurveyRoundFactory, complete_return
-from tests.trust import test_authorisation_matrix as matrix
+from tests.helpers import authorisation_matrix as matrix
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

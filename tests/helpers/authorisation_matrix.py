@@ -1,0 +1,373 @@
+"""What every named route answers every kind of user, and the objects to ask it about.
+
+The table has an entry for every route of the URLConf, the admin's included: a route added
+without an entry fails `test_every_route_has_an_entry` (tests/trust/test_authorisation_matrix.py).
+Codes are given in the order of PERSONAS: anonymous, lead of Camden (the borough the objects
+belong to), lead of Croydon, a reviewer limited to South West London (so Camden is outside their
+limit), a reviewer of all London, a superuser.
+The routes that only take a POST have a second entry, in POST_EXPECTED, for what a POST gets.
+"""
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from boroughs.models import BoroughMembership, ReviewerStp, Stp
+from surveys import workflow
+from surveys.models import CareRole, DataQualityNote, FundingLine, OutcomeMeasure, ReturnComment
+from tests.factories import SurveyRoundFactory, complete_return
+
+PERSONAS = ["anonymous", "lead_a", "lead_b", "limited", "reviewer", "superuser"]
+OK, LOGIN, NOPE, MISSING, NOT_ALLOWED, BAD = 200, 302, 403, 404, 405, 400
+
+
+def routes():
+    """(name, pattern) of every named route, walking namespaces."""
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                full = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+                yield from walk(pattern.url_patterns, full)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+    return dict(walk(get_resolver().url_patterns))
+
+
+# fmt: off
+EXPECTED = {
+    "accessibility": [200, 200, 200, 200, 200, 200],
+    "admin:app_list": [302, 302, 302, 200, 200, 200],
+    "admin:auth_group_add": [302, 302, 302, 403, 403, 200],
+    "admin:auth_group_change": [302, 302, 302, 403, 403, 200],
+    "admin:auth_group_changelist": [302, 302, 302, 403, 403, 200],
+    "admin:auth_group_delete": [302, 302, 302, 403, 403, 200],
+    "admin:auth_group_history": [302, 302, 302, 403, 403, 200],
+    "admin:auth_user_add": [302, 302, 302, 403, 403, 200],
+    "admin:auth_user_change": [302, 302, 302, 403, 403, 200],
+    "admin:auth_user_changelist": [302, 302, 302, 403, 403, 200],
+    "admin:auth_user_delete": [302, 302, 302, 403, 403, 200],
+    "admin:auth_user_history": [302, 302, 302, 403, 403, 200],
+    "admin:auth_user_password_change": [302, 302, 302, 403, 403, 200],
+    "admin:autocomplete": [302, 302, 302, 403, 403, 403],
+    "admin:axes_accessattempt_add": [302, 302, 302, 403, 403, 403],
+    "admin:axes_accessattempt_change": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessattempt_changelist": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessattempt_delete": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessattempt_history": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessfailurelog_add": [302, 302, 302, 403, 403, 403],
+    "admin:axes_accessfailurelog_change": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessfailurelog_changelist": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessfailurelog_delete": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accessfailurelog_history": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accesslog_add": [302, 302, 302, 403, 403, 403],
+    "admin:axes_accesslog_change": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accesslog_changelist": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accesslog_delete": [302, 302, 302, 403, 403, 200],
+    "admin:axes_accesslog_history": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_borough_add": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_borough_change": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_borough_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_borough_delete": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_borough_history": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_boroughmembership_add": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_boroughmembership_change": [302, 302, 302, 302, 200, 200],
+    "admin:boroughs_boroughmembership_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_boroughmembership_delete": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_boroughmembership_history": [302, 302, 302, 302, 200, 200],
+    "admin:boroughs_reviewerstp_add": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_reviewerstp_change": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_reviewerstp_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_reviewerstp_delete": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_reviewerstp_history": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_stp_add": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_stp_change": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_stp_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:boroughs_stp_delete": [302, 302, 302, 403, 403, 200],
+    "admin:boroughs_stp_history": [302, 302, 302, 200, 200, 200],
+    "admin:index": [302, 302, 302, 200, 200, 200],
+    "admin:jsi18n": [302, 302, 302, 200, 200, 200],
+    "admin:login": [200, 200, 200, 302, 302, 302],
+    "admin:logout": [302, 302, 302, 405, 405, 405],
+    "admin:otp_totp_totpdevice_add": [302, 302, 302, 403, 403, 200],
+    "admin:otp_totp_totpdevice_change": [302, 302, 302, 403, 403, 200],
+    "admin:otp_totp_totpdevice_changelist": [302, 302, 302, 403, 403, 200],
+    "admin:otp_totp_totpdevice_config": [302, 302, 302, 403, 403, 200],
+    "admin:otp_totp_totpdevice_delete": [302, 302, 302, 403, 403, 200],
+    "admin:otp_totp_totpdevice_history": [302, 302, 302, 403, 403, 200],
+    "admin:otp_totp_totpdevice_qrcode": [302, 302, 302, 403, 403, 200],
+    "admin:password_change": [302, 302, 302, 200, 200, 200],
+    "admin:password_change_done": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_carerole_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_carerole_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_carerole_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_carerole_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_carerole_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_carerole_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_carerole_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_carerole_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_carerole_simple_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_contact_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_contact_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_contact_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_contact_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_contact_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_contact_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_contact_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_contact_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_contact_simple_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_dataqualitynote_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_dataqualitynote_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_dataqualitynote_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_dataqualitynote_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_dataqualitynote_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_dataqualitynote_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_dataqualitynote_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_dataqualitynote_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_dataqualitynote_simple_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_fundingline_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_fundingline_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_fundingline_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_fundingline_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_fundingline_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_fundingline_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_fundingline_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_fundingline_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_fundingline_simple_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_outcomemeasure_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_outcomemeasure_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_outcomemeasure_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_outcomemeasure_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_outcomemeasure_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_outcomemeasure_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_outcomemeasure_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_outcomemeasure_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_outcomemeasure_simple_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_returncomment_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_returncomment_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_returncomment_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_returncomment_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_returncomment_history": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_returnevent_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_returnevent_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_returnevent_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_returnevent_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_returnevent_history": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_scopingreturn_add": [302, 302, 302, 403, 403, 200],
+    "admin:surveys_scopingreturn_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_scopingreturn_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_scopingreturn_comment": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_scopingreturn_delete": [302, 302, 302, 403, 403, 200],
+    "admin:surveys_scopingreturn_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_scopingreturn_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_scopingreturn_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_scopingreturn_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_scopingreturn_simple_history": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_surveyround_add": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_surveyround_change": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_surveyround_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_surveyround_delete": [302, 302, 302, 403, 403, 200],
+    "admin:surveys_surveyround_history": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_surveyround_simple_history": [302, 302, 302, 200, 200, 200],
+    "admin:view_on_site": [302, 302, 302, 302, 302, 302],
+    "home": [200, 200, 200, 200, 200, 200],
+    "login": [200, 302, 302, 302, 302, 302],
+    "logout": [405, 405, 405, 405, 405, 405],
+    "password_change": [302, 200, 200, 200, 200, 200],
+    "password_change_done": [302, 200, 200, 200, 200, 200],
+    "password_reset": [200, 200, 200, 200, 200, 200],
+    "password_reset_complete": [200, 200, 200, 200, 200, 200],
+    "password_reset_confirm": [200, 200, 200, 200, 200, 200],
+    "password_reset_done": [200, 200, 200, 200, 200, 200],
+    "reports:borough": [404, 404, 404, 404, 200, 200],
+    "reports:boroughs": [404, 404, 404, 200, 200, 200],
+    "reports:data_csv": [404, 404, 404, 200, 200, 200],
+    "reports:data_dictionary": [404, 404, 404, 200, 200, 200],
+    "reports:data_quality": [404, 404, 404, 200, 200, 200],
+    "reports:index": [200, 200, 200, 200, 200, 200],
+    "reports:map": [404, 404, 404, 200, 200, 200],
+    "reports:report": [404, 404, 404, 200, 200, 200],
+    "reports:returns_xlsx": [404, 404, 404, 200, 200, 200],
+    "reports:stp_table": [404, 404, 404, 404, 200, 200],
+    "reports:stp_tables": [404, 404, 404, 200, 200, 200],
+    "reports:summary": [404, 404, 404, 200, 200, 200],
+    "reports:summary_json": [404, 404, 404, 200, 200, 200],
+    "reports:tables_csv": [404, 404, 404, 200, 200, 200],
+    "surveys:check": [302, 200, 404, 404, 200, 200],
+    "surveys:comment": [302, 405, 405, 405, 405, 405],
+    "surveys:dashboard": [302, 404, 404, 200, 200, 200],
+    "surveys:return": [302, 200, 404, 404, 200, 200],
+    "surveys:section": [302, 200, 404, 404, 200, 200],
+    "surveys:start": [302, 405, 405, 405, 405, 405],
+    "surveys:submit": [302, 405, 405, 405, 405, 405],
+    "surveys:submitted": [302, 200, 404, 404, 200, 200],
+    "surveys:your_returns": [302, 200, 200, 302, 302, 302],
+    "two_factor_setup": [302, 200, 200, 200, 302, 200],
+    "two_factor_verify": [302, 302, 302, 302, 200, 302],
+    "reports:summary@published": [200, 200, 200, 200, 200, 200],
+    "reports:stp_tables@published": [200, 200, 200, 200, 200, 200],
+    "reports:stp_table@published": [200, 200, 200, 200, 200, 200],
+    "reports:map@published": [200, 200, 200, 200, 200, 200],
+    "reports:boroughs@published": [200, 200, 200, 200, 200, 200],
+    "reports:borough@published": [200, 200, 200, 200, 200, 200],
+    "reports:report@published": [200, 200, 200, 200, 200, 200],
+    "reports:data_quality@published": [404, 404, 404, 200, 200, 200],
+    "reports:tables_csv@published": [200, 200, 200, 200, 200, 200],
+    "reports:data_dictionary@published": [200, 200, 200, 200, 200, 200],
+    "reports:returns_xlsx@published": [200, 200, 200, 200, 200, 200],
+    "reports:summary_json@published": [200, 200, 200, 200, 200, 200],
+    "reports:data_csv@published": [200, 200, 200, 200, 200, 200],
+}
+
+# The routes that only take a POST (405 above), as each user POSTs to them (without a CSRF
+# check, which `test_every_post_needs_a_csrf_token` makes): the same order of users.
+POST_EXPECTED = {
+    "admin:logout": [302, 302, 302, 302, 302, 302],
+    "admin:surveys_carerole_process_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_contact_process_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_dataqualitynote_process_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_fundingline_process_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_outcomemeasure_process_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_scopingreturn_comment": [302, 302, 302, 404, 302, 302],
+    "admin:surveys_scopingreturn_process_import": [302, 302, 302, 200, 200, 200],
+    "logout": [302, 302, 302, 302, 302, 302],
+    "surveys:comment": [302, 302, 404, 404, 302, 302],
+    "surveys:start": [302, 302, 404, 404, 404, 404],
+    "surveys:submit": [302, 302, 404, 404, 302, 302],
+}
+# fmt: on
+
+
+@pytest.fixture
+def world(make_user, camden, croydon, password):
+    """Real objects for every route's arguments; all of them belong to Camden."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    users = {
+        "lead_a": make_user("lead-camden-m", boroughs=[camden]),
+        "lead_b": make_user("lead-croydon-m", boroughs=[croydon]),
+        "limited": make_user(
+            "reviewer-swl", steering=True, stps=[Stp.objects.get(slug="south-west-london")]
+        ),
+        "reviewer": make_user("reviewer-all", steering=True),
+        "superuser": make_user("admin-m", superuser=True),
+    }
+    open_round = SurveyRoundFactory(slug="demo")
+    published = SurveyRoundFactory(slug="pub", state="open")
+    draft = complete_return(borough=camden, survey_round=open_round)
+    complete_return(borough=croydon, survey_round=open_round)
+    accepted = complete_return(borough=camden, survey_round=published)
+    workflow.submit(scoping_return=accepted, by=users["lead_a"], notify=False)
+    workflow.accept(scoping_return=accepted, by=users["reviewer"], notify=False)
+    workflow.close_round(survey_round=published, by=users["reviewer"])
+    workflow.publish_round(survey_round=published, by=users["reviewer"])
+    submitted = workflow.submit(scoping_return=draft, by=users["lead_a"], notify=False)
+    CareRole.objects.create(scoping_return=submitted, role="psychologist")
+    OutcomeMeasure.objects.create(scoping_return=submitted, name="SWEMWBS")
+    FundingLine.objects.create(scoping_return=submitted, amount=1000)
+    DataQualityNote.objects.create(
+        scoping_return=submitted, field="shared_it", narrative="n", appendix="a", note="x"
+    )
+    ReturnComment.objects.create(scoping_return=submitted, author=users["reviewer"], text="Hi")
+    attempt = AccessAttempt.objects.create(
+        username="someone",
+        ip_address="10.0.0.1",
+        failures_since_start=1,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/",
+    )
+    objects = {
+        "surveys.scopingreturn": submitted,
+        "surveys.surveyround": open_round,
+        "surveys.carerole": submitted.care_roles.first(),
+        "surveys.contact": submitted.contacts.first(),
+        "surveys.outcomemeasure": submitted.measures.first(),
+        "surveys.fundingline": submitted.funding_lines.first(),
+        "surveys.dataqualitynote": submitted.quality_notes.first(),
+        "surveys.returnevent": submitted.events.first(),
+        "surveys.returncomment": submitted.comments.first(),
+        "boroughs.stp": camden.stp,
+        "boroughs.borough": camden,
+        "boroughs.boroughmembership": BoroughMembership.objects.get(user=users["lead_a"]),
+        "boroughs.reviewerstp": ReviewerStp.objects.get(user=users["limited"]),
+        "auth.user": users["lead_a"],
+        "auth.group": Group.objects.get(name="Steering group"),
+        "axes.accessattempt": attempt,
+        "axes.accessfailurelog": AccessFailureLog.objects.create(
+            username="someone", ip_address="10.0.0.1", path_info="/", locked_out=False
+        ),
+        "axes.accesslog": AccessLog.objects.create(
+            username="someone", ip_address="10.0.0.1", path_info="/"
+        ),
+        "otp_totp.totpdevice": TOTPDevice.objects.create(user=users["reviewer"], name="phone"),
+    }
+    return {"users": users, "objects": objects, "password": password}
+
+
+def url_for(name, pattern, world):
+    """The URL of a route with real arguments; `name@variant` picks a second set."""
+    objects = world["objects"]
+    route, _, variant = name.partition("@")
+    namespace, _, short = route.rpartition(":")
+    if namespace == "admin":
+        if short == "app_list":
+            return reverse(route, args=["surveys"])
+        if short == "view_on_site":
+            from django.contrib.contenttypes.models import ContentType
+
+            obj = objects["surveys.scopingreturn"]
+            return reverse(route, args=[ContentType.objects.get_for_model(obj).pk, obj.pk])
+        for model in admin.site._registry:
+            prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+            if short.startswith(prefix):
+                action = short.removeprefix(prefix)
+                obj = objects[model._meta.label_lower]
+                if action == "simple_history":
+                    return reverse(route, args=[obj.pk, obj.history.latest("history_id").pk])
+                if action in {
+                    "history",
+                    "delete",
+                    "change",
+                    "comment",
+                    "password_change",
+                    "config",
+                    "qrcode",
+                }:
+                    return reverse(route, args=[obj.pk])
+                return reverse(route)
+        return reverse(route)
+    if namespace == "surveys":
+        round_slug = "demo"
+        args = {"section": [round_slug, "camden", "scope"]}.get(short, [round_slug, "camden"])
+        if short in {"your_returns", "dashboard"}:
+            args = []
+        return reverse(route, args=args)
+    if namespace == "reports":
+        round_slug = "pub" if variant == "published" else "demo"
+        args = {
+            "index": [],
+            "stp_table": [round_slug, "north-central-london"],
+            "borough": [round_slug, "camden"],
+            "data_csv": [round_slug, "returns"],
+        }.get(short, [round_slug])
+        return reverse(route, args=args)
+    if route == "password_reset_confirm":
+        user = world["users"]["lead_a"]
+        return reverse(route, args=[urlsafe_base64_encode(force_bytes(user.pk)), "bad-token"])
+    return reverse(route)
+
+
+def client_for(persona, world):
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(world["users"][persona])
+    return client
