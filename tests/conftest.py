@@ -33,10 +33,19 @@ def ensure_reference_data():
     importlib.import_module("surveys.migrations.0003_steering_group_rounds").grant(apps, None)
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_for_transactional_tests(request):
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    if _transactional(request):
+        if connection.in_atomic_block:
+            pytest.fail(
+                "a transactional test cannot run inside the 2017 round's module transaction: "
+                "give it round_2017_committed, in a module whose tests do not use round_2017"
+            )
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
 
@@ -122,12 +131,45 @@ def superuser(make_user):
     return make_user("admin", superuser=True)
 
 
-@pytest.fixture
-def round_2017(db):
-    """The 2017 round, loaded as `make run` loads it (only for tests of 2017 figures)."""
+def _load_2017_round():
     from django.core.management import call_command
 
+    call_command("load_2017_round", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="module")
+def _loaded_2017(django_db_setup, django_db_blocker):
+    """The 2017 round, loaded once per test module inside a transaction rolled back at its end;
+    each test runs in a savepoint of it, so what a test changes is undone after it.
+
+    Once a test of a module asks for `round_2017`, the round stays loaded for the module's later
+    tests: put tests that need it absent, and transactional tests, in another module.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        _load_2017_round()
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def round_2017(_loaded_2017, db):
+    """The 2017 round, loaded as `make run` loads it (only for tests of 2017 figures)."""
     from surveys.models import SurveyRound
 
-    call_command("load_2017_round", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return SurveyRound.objects.get(slug="2017")
+
+
+@pytest.fixture
+def round_2017_committed(transactional_db):
+    """The 2017 round for a transactional test (live server, threads): loaded and committed for
+    the one test, and removed by the flush that ends it."""
+    from surveys.models import SurveyRound
+
+    _load_2017_round()
     return SurveyRound.objects.get(slug="2017")
