@@ -98,7 +98,6 @@ def test_text_lengths_and_answer_sets_are_database_rules(camden, fields):
     scoping_return = ScopingReturnFactory(borough=camden)
     with pytest.raises(IntegrityError), transaction.atomic():
         ScopingReturn.objects.filter(pk=scoping_return.pk).update(**fields)
-    assert ScopingReturn.objects.filter(pk=scoping_return.pk, **fields).exists() is False
 
 
 @pytest.mark.parametrize(
@@ -113,7 +112,6 @@ def test_child_rows_are_checked_by_the_database_too(camden, model, fields):
     scoping_return = ScopingReturnFactory(borough=camden)
     with pytest.raises(IntegrityError), transaction.atomic():
         model.objects.bulk_create([model(scoping_return=scoping_return, **fields)])
-    assert not model.objects.exists()
 
 
 def _race(target, count=2):
