@@ -12,7 +12,8 @@ from django.template import loader
 from boroughs.models import Borough, is_steering_group
 from pcmh import forms
 from pcmh.security_log import log_event
-from surveys.models import ReturnState, ScopingReturn, SurveyRound
+from surveys.choices import ReturnState
+from surveys.models import ScopingReturn, SurveyRound
 
 
 def home(request):

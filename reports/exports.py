@@ -19,19 +19,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from reports import queries
 from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
-from surveys.models import (
-    Answer,
-    CareRole,
-    Contact,
-    FundingLine,
-    ItSystem,
-    ModelType,
-    OutcomeMeasure,
-    ReturnState,
-    Scope,
-    ScopingReturn,
-    ServiceStatus,
-)
+from surveys.choices import Answer, ItSystem, ModelType, ReturnState, Scope, ServiceStatus
+from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import plain_decimal
 from surveys.resources import RETURN_FIELDS, escape_formula
 

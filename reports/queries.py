@@ -15,19 +15,9 @@ from functools import cached_property
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from boroughs.models import Borough, Stp, is_steering_group
+from surveys.choices import Answer, CareRoleType, ItSystem, RoundState, Scope, ServiceStatus
 from surveys.completeness import missing_for_submission
-from surveys.models import (
-    Answer,
-    CareRole,
-    CareRoleType,
-    DataQualityNote,
-    ItSystem,
-    RoundState,
-    Scope,
-    ScopingReturn,
-    ServiceStatus,
-    SurveyRound,
-)
+from surveys.models import CareRole, DataQualityNote, ScopingReturn, SurveyRound
 from surveys.sections import SECTIONS
 
 NO_RETURN = "no_return"

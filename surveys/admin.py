@@ -36,6 +36,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from boroughs.models import Borough
 from pcmh.security_log import log_event
 from surveys import workflow
+from surveys.choices import ItSystem, ModelType, ReturnState
 from surveys.forms import (
     CareRoleForm,
     CommentForm,
@@ -50,12 +51,9 @@ from surveys.models import (
     Contact,
     DataQualityNote,
     FundingLine,
-    ItSystem,
-    ModelType,
     OutcomeMeasure,
     ReturnComment,
     ReturnEvent,
-    ReturnState,
     ScopingReturn,
     SurveyRound,
 )

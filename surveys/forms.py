@@ -8,16 +8,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
-from surveys.models import (
-    Answer,
-    CareRole,
-    Contact,
-    FundingLine,
-    ItSystem,
-    ModelType,
-    OutcomeMeasure,
-    ScopingReturn,
-)
+from surveys.choices import Answer, ItSystem, ModelType
+from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import money, parse_money, plain_decimal
 from surveys.sections import SECTIONS_BY_SLUG
 

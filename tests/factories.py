@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from boroughs.models import Borough, Stp
-from surveys.models import Contact, RoundState, ScopingReturn, SurveyRound
+from surveys.choices import RoundState
+from surveys.models import Contact, ScopingReturn, SurveyRound
 
 
 class SurveyRoundFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from surveys import workflow
-from surveys.models import CareRole, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import CareRole, ScopingReturn
 from surveys.sections import SECTIONS
 from tests.e2e.conftest import ARTIFACTS, sign_in
 from tests.factories import SurveyRoundFactory, complete_return

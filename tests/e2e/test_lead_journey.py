@@ -3,7 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from surveys.models import ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import ScopingReturn
 from tests.e2e.conftest import sign_in, sign_out
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory, complete_return
 

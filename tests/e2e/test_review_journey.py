@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
-from surveys.models import ReturnEvent, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import ReturnEvent, ScopingReturn
 from tests.e2e.conftest import sign_in, sign_out
 from tests.factories import SurveyRoundFactory, complete_return
 

@@ -5,20 +5,22 @@ import itertools
 from django.utils import timezone
 
 from boroughs.models import Borough
-from surveys.models import (
+from surveys.choices import (
     Answer,
-    CareRole,
     CareRoleType,
-    Contact,
-    DataQualityNote,
-    FundingLine,
     ItSystem,
-    OutcomeMeasure,
     ReturnState,
     RoundState,
     Scope,
-    ScopingReturn,
     ServiceStatus,
+)
+from surveys.models import (
+    CareRole,
+    Contact,
+    DataQualityNote,
+    FundingLine,
+    OutcomeMeasure,
+    ScopingReturn,
 )
 from tests.factories import BoroughFactory, StpFactory, SurveyRoundFactory
 

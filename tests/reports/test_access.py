@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from boroughs.models import Borough, Stp
-from surveys.models import ReturnState, RoundState
+from surveys.choices import ReturnState, RoundState
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.reports.helpers import PAGES, csv_rows, page, urls
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports.exports import EXPORT_FILES
-from surveys.models import CareRole, Contact, ReturnState, RoundState, ScopingReturn
+from surveys.choices import ReturnState, RoundState
+from surveys.models import CareRole, Contact, ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.reports.helpers import body, csv_rows
 

@@ -5,7 +5,8 @@ from django.http import QueryDict
 
 from boroughs.models import Borough
 from reports import queries
-from surveys.models import ReturnState, RoundState, ScopingReturn
+from surveys.choices import ReturnState, RoundState
+from surveys.models import ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
 
 

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from surveys import workflow
-from surveys.models import Contact, ReturnComment, ReturnEvent, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import Contact, ReturnComment, ReturnEvent, ScopingReturn
 from surveys.resources import ContactResource, ScopingReturnResource
 from tests.factories import SurveyRoundFactory
 from tests.surveys.admin_helpers import (

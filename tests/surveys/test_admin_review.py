@@ -5,7 +5,8 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 
 from surveys import workflow
-from surveys.models import Contact, ReturnComment, ReturnEvent, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import Contact, ReturnComment, ReturnEvent, ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.surveys.admin_helpers import (
     admin_url,

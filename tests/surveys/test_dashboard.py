@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from boroughs.models import Borough
 from surveys import workflow
-from surveys.models import ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.reports.helpers import page
 

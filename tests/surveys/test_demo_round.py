@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from boroughs.models import Borough
-from surveys.models import ReturnState, RoundState, ScopingReturn
+from surveys.choices import ReturnState, RoundState
+from surveys.models import ScopingReturn
 
 pytestmark = pytest.mark.django_db
 

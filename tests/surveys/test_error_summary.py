@@ -4,8 +4,9 @@ import pytest
 from django import forms
 from django.urls import reverse
 
+from surveys.choices import ReturnState
 from surveys.forms import FORMSETS, section_form_class
-from surveys.models import ReturnState, ScopingReturn
+from surveys.models import ScopingReturn
 from surveys.sections import SECTIONS
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory
 from tests.helpers.error_summary import ErrorSummary

@@ -10,7 +10,8 @@ import pytest
 from django.test import override_settings
 
 from surveys import workflow
-from surveys.models import FundingLine, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import FundingLine, ScopingReturn
 from surveys.resources import (
     ContactResource,
     FundingLineResource,

@@ -2,7 +2,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from surveys.models import ReturnEvent, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import ReturnEvent, ScopingReturn
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory
 from tests.helpers.error_summary import ErrorSummary
 

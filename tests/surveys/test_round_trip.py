@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boroughs.models import Borough, BoroughMembership
+from surveys.choices import ReturnState, RoundState
 from surveys.models import (
     CareRole,
     Contact,
     FundingLine,
     OutcomeMeasure,
-    ReturnState,
-    RoundState,
     ScopingReturn,
     SurveyRound,
 )

@@ -4,7 +4,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from surveys import workflow
-from surveys.models import CareRole, ReturnComment, ReturnEvent, ReturnState, ScopingReturn
+from surveys.choices import ReturnState
+from surveys.models import CareRole, ReturnComment, ReturnEvent, ScopingReturn
 from tests.factories import ScopingReturnFactory, SurveyRoundFactory, complete_return
 
 pytestmark = pytest.mark.django_db

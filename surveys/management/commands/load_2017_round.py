@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from surveys import workflow
-from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
+from surveys.choices import ReturnState, RoundState
+from surveys.models import ScopingReturn, SurveyRound
 from surveys.resources import FIXTURE_RESOURCES
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "2017"

@@ -1,0 +1,76 @@
+"""The fixed answer sets: the database stores the short value, people read the label."""
+
+from django.db import models
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    PLANNED = "planned", "Planned"
+    NOT_STATED = "not_stated", "Not stated"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class ServiceStatus(models.TextChoices):
+    ESTABLISHED = "established", "Established"
+    PILOT = "pilot", "Pilot"
+    PLANNED = "planned", "Planned"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class Scope(models.TextChoices):
+    SMI = "smi", "SMI"
+    SMI_PLUS = "smi_plus", "SMI+"
+    NOT_STATED = "not_stated", "Not stated"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class ModelType(models.TextChoices):
+    COLLABORATIVE_CARE = "collaborative_care", "Collaborative care"
+    IN_REACH = "in_reach", "In-reach"
+    WRAP_AROUND = "wrap_around", "Wrap-around"
+    STEP_UP = "step_up", "Step-up"
+    STEP_DOWN = "step_down", "Step-down"
+    ATTACHED_PROFESSIONAL = "attached_professional", "Attached professional"
+    CONSULTATION_LIAISON = "consultation_liaison", "Consultation-liaison"
+    ALLIED_HEALTH_TEAM = "allied_health_team", "Allied health team"
+    LINK_WORKING = "link_working", "Link working"
+    OTHER = "other", "Other"
+
+
+class ItSystem(models.TextChoices):
+    EMIS_WEB = "emis_web", "EMIS Web"
+    SYSTMONE = "systmone", "SystmOne"
+    RIO = "rio", "Rio"
+    JADE = "jade", "Jade"
+    OTHER = "other", "Other"
+
+
+class CareRoleType(models.TextChoices):
+    CONSULTANT_PSYCHIATRIST = "consultant_psychiatrist", "Consultant psychiatrist"
+    GP_LEAD = "gp_lead", "GP lead"
+    MENTAL_HEALTH_NURSE = "mental_health_nurse", "Mental health nurse / CPN"
+    PCMH_PRACTITIONER = "pcmh_practitioner", "PCMH practitioner"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    PSYCHOLOGIST = "psychologist", "Psychologist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", "Occupational therapist"
+    EMPLOYMENT_ADVISER = "employment_adviser", "Employment adviser"
+    PEER_SUPPORT_WORKER = "peer_support_worker", "Peer support worker"
+    CARE_NAVIGATOR = "care_navigator", "Care navigator / link worker"
+    PHARMACIST = "pharmacist", "Pharmacist"
+    ADMINISTRATOR = "administrator", "Administrator"
+    MANAGER = "manager", "Manager"
+    OTHER = "other", "Other"
+
+
+class RoundState(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    PUBLISHED = "published", "Published"
+
+
+class ReturnState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    ACCEPTED = "accepted", "Accepted"
