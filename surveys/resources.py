@@ -20,7 +20,6 @@ from surveys.models import (
     ItSystem,
     ModelType,
     OutcomeMeasure,
-    ReturnState,
     Scope,
     ScopingReturn,
     ServiceStatus,
@@ -183,6 +182,14 @@ class PcmhResource(resources.ModelResource):
                 }
             )
 
+    @staticmethod
+    def _refuse_if_not_changeable(scoping_return, user):
+        refusal = workflow.edit_refusal(scoping_return, user, reviewing=True)
+        if refusal:
+            # The workflow's sentence, as one clause of the import's list of problems.
+            said = refusal[:1].lower() + refusal[1:].rstrip(".")
+            raise ValidationError({"borough": f"{scoping_return.borough}: {said}"})
+
     def _save_return(self, scoping_return, *, user, fields, reason):
         """Save through the same versioned update as a form: a change made meanwhile wins and
         the row is refused with who made it."""
@@ -289,19 +296,26 @@ class ScopingReturnResource(PcmhResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         user = kwargs.get("user")
+        answers = {name: getattr(instance, name) for name in RETURN_FIELDS}
         if is_create:
-            instance.updated_by = user
-            instance._history_user = user
-            instance.save()
-            return
-        if instance.state == ReturnState.ACCEPTED:
-            raise ValidationError(
-                {"borough": f"{instance.borough}'s return is accepted: reopen it to change it"}
+            started, created = workflow.start_return(
+                survey_round=instance.survey_round,
+                borough=instance.borough,
+                by=user,
+                answers=answers,
+                reason="Imported",
             )
+            if not created:
+                raise ValidationError(
+                    {"borough": f"{instance.borough}'s return was started meanwhile: import again"}
+                )
+            instance.pk = started.pk
+            return
+        self._refuse_if_not_changeable(instance, user)
         self._save_return(
             instance,
             user=user,
-            fields={name: getattr(instance, name) for name in RETURN_FIELDS},
+            fields=answers,
             reason="Imported",
         )
 
@@ -343,10 +357,7 @@ class ChildResource(PcmhResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         parent = instance.scoping_return
-        if parent.state == ReturnState.ACCEPTED:
-            raise ValidationError(
-                {"borough": f"{parent.borough}'s return is accepted: reopen it to change it"}
-            )
+        self._refuse_if_not_changeable(parent, kwargs.get("user"))
         self._claim(parent, kwargs.get("user"))
         instance._history_user = kwargs.get("user")
         super().save_instance(instance, is_create, row, **kwargs)

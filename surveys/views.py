@@ -1,11 +1,10 @@
 """The lead's pages: their returns, the task list, one form per section, check and submit."""
 
-import logging
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,8 +28,6 @@ from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
 from surveys.numbers import plain_decimal
 from surveys.sections import SECTIONS, SECTIONS_BY_SLUG
 
-logger = logging.getLogger("pcmh.security")
-
 
 def _return_for(request, round_slug, borough_slug):
     """The return, if the user may see its borough: otherwise 404, never 403 (no hint it exists)."""
@@ -44,10 +41,7 @@ def _return_for(request, round_slug, borough_slug):
 
 
 def _can_edit(user, scoping_return) -> bool:
-    return (
-        scoping_return.is_editable_by_lead
-        and scoping_return.borough.memberships.filter(user=user).exists()
-    )
+    return workflow.edit_refusal(scoping_return, user) is None
 
 
 @login_required
@@ -58,13 +52,17 @@ def your_returns(request):
     rounds = list(SurveyRound.objects.all())
     returns = {
         (r.survey_round_id, r.borough_id): r
-        for r in ScopingReturn.objects.filter(borough__in=boroughs)
+        for r in ScopingReturn.objects.filter(borough__in=boroughs).select_related(
+            "survey_round", "borough"
+        )
     }
     rows = [
         {
             "borough": borough,
             "items": [
-                (survey_round, returns.get((survey_round.pk, borough.pk)))
+                (survey_round, scoping_return, _can_edit(request.user, scoping_return))
+                if (scoping_return := returns.get((survey_round.pk, borough.pk)))
+                else (survey_round, None, False)
                 for survey_round in rounds
             ],
         }
@@ -83,16 +81,9 @@ def start_return(request, round_slug, borough_slug):
     if survey_round.state != RoundState.OPEN:
         messages.error(request, f"{survey_round} is closed: a new return cannot be started.")
         return redirect("surveys:your_returns")
-    try:
-        with transaction.atomic():
-            scoping_return, created = ScopingReturn.objects.get_or_create(
-                survey_round=survey_round, borough=borough, defaults={"updated_by": request.user}
-            )
-    except IntegrityError:
-        scoping_return, created = (
-            ScopingReturn.objects.get(survey_round=survey_round, borough=borough),
-            False,
-        )
+    scoping_return, created = workflow.start_return(
+        survey_round=survey_round, borough=borough, by=request.user
+    )
     if created:
         messages.success(request, f"You have started {borough}'s return for {survey_round}.")
     return redirect(scoping_return)
@@ -152,9 +143,10 @@ def section(request, round_slug, borough_slug, section):
     if section not in SECTIONS_BY_SLUG:
         raise Http404("No such section.")
     this = SECTIONS_BY_SLUG[section]
-    can_edit = _can_edit(request.user, scoping_return)
+    refusal = workflow.edit_refusal(scoping_return, request.user)
+    can_edit = refusal is None
     if request.method == "POST" and not can_edit:
-        messages.error(request, _read_only_reason(scoping_return))
+        messages.error(request, refusal)
         return redirect(scoping_return)
 
     form_class = section_form_class(section)
@@ -243,22 +235,10 @@ def section(request, round_slug, borough_slug, section):
             else scoping_return.version,
             "stale": stale,
             "can_edit": can_edit,
-            "read_only_reason": None if can_edit else _read_only_reason(scoping_return),
+            "read_only_reason": refusal,
         },
         status=409 if stale else 200,
     )
-
-
-def _read_only_reason(scoping_return) -> str:
-    if not scoping_return.survey_round.is_open:
-        return (
-            f"{scoping_return.survey_round} is closed: you can read this return but not change it."
-        )
-    if scoping_return.state == ReturnState.SUBMITTED:
-        return "This return has been submitted and is waiting for review, so it cannot be changed."
-    if scoping_return.state == ReturnState.ACCEPTED:
-        return "This return has been accepted, so it cannot be changed."
-    return "Only the borough's leads can change this return."
 
 
 @login_required
@@ -301,8 +281,9 @@ def _check_context(request, scoping_return, declaration=None, submit_error=None,
 @require_POST
 def submit_return(request, round_slug, borough_slug):
     scoping_return = _return_for(request, round_slug, borough_slug)
-    if not _can_edit(request.user, scoping_return):
-        messages.error(request, _read_only_reason(scoping_return))
+    not_now = workflow.edit_refusal(scoping_return, request.user)
+    if not_now:
+        messages.error(request, not_now)
         return redirect(scoping_return)
     declaration = DeclarationForm(request.POST)
     refusal = None

@@ -7,7 +7,7 @@ the e-mail the transition implies. Views, admin actions, commands and imports ca
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,16 +34,115 @@ def last_change(scoping_return: ScopingReturn) -> str:
     return f"{who} on {when}"
 
 
+def stale_message(current: ScopingReturn) -> str:
+    """Why a save was refused: the return changed after the page was opened (for every form)."""
+    return (
+        f"This return was changed by {last_change(current)} after you opened this page, so "
+        "your changes were not saved. What you typed is still below: check the return's "
+        "current answers and save again."
+    )
+
+
 class StaleVersion(WorkflowError):  # noqa: N818 - reads as a sentence: "raise StaleVersion"
     """The return changed since the form was opened; nothing was saved."""
 
     def __init__(self, current: ScopingReturn):
         self.current = current
-        super().__init__(
-            f"This return was changed by {last_change(current)} after you opened this page, so "
-            "your changes were not saved. What you typed is still below: check the return's "
-            "current answers and save again."
+        super().__init__(stale_message(current))
+
+
+def _a(word: str) -> str:
+    """ "a submitted", "an accepted"."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+# The moves a return may make: action → (the states it may start from, the state it leads to,
+# why it is refused from any other state). Every transition below checks this table.
+TRANSITIONS = {
+    "submit": (
+        {ReturnState.DRAFT, ReturnState.CHANGES_REQUESTED},
+        ReturnState.SUBMITTED,
+        "{A_state} return cannot be submitted.",
+    ),
+    "request_changes": (
+        {ReturnState.SUBMITTED},
+        ReturnState.CHANGES_REQUESTED,
+        "Changes can only be requested on a submitted return; this one is {state}.",
+    ),
+    "accept": (
+        {ReturnState.SUBMITTED},
+        ReturnState.ACCEPTED,
+        "Only a submitted return can be accepted; this one is {state}.",
+    ),
+    "reopen": (
+        {ReturnState.ACCEPTED},
+        ReturnState.CHANGES_REQUESTED,
+        "Only an accepted return can be reopened; this one is {state}.",
+    ),
+}
+
+
+def allowed_actions(scoping_return: ScopingReturn) -> list[str]:
+    """The transitions (keys of `TRANSITIONS`) the return's state allows now."""
+    return [
+        action for action, (sources, _, _) in TRANSITIONS.items() if scoping_return.state in sources
+    ]
+
+
+def _target(locked: ScopingReturn, action: str) -> str:
+    """The state `action` moves the locked return to, or the refusal its state calls for."""
+    sources, target, refusal = TRANSITIONS[action]
+    if locked.state not in sources:
+        state = locked.get_state_display().lower()
+        raise WorkflowError(refusal.format(state=state, A_state=_a(state).capitalize()))
+    return target
+
+
+def start_return(
+    *, survey_round: SurveyRound, borough, by, answers: dict | None = None, reason: str = ""
+) -> tuple[ScopingReturn, bool]:
+    """The one way a return comes to be: a draft for `borough` in `survey_round` (with
+    `answers`, from an import or the admin), or the one that exists already; (return, created).
+    Two starts at the same moment make one return."""
+    existing = ScopingReturn.objects.filter(survey_round=survey_round, borough=borough).first()
+    if existing is not None:
+        return existing, False
+    scoping_return = ScopingReturn(
+        survey_round=survey_round, borough=borough, updated_by=by, **(answers or {})
+    )
+    scoping_return._history_user = by
+    scoping_return._change_reason = reason or "Started"
+    try:
+        with transaction.atomic():
+            scoping_return.save()
+    except IntegrityError:
+        return ScopingReturn.objects.get(survey_round=survey_round, borough=borough), False
+    log_event("return_started", user=by, borough=borough.slug, round=survey_round.slug)
+    return scoping_return, True
+
+
+def edit_refusal(scoping_return: ScopingReturn, user, *, reviewing: bool = False) -> str | None:
+    """Why `user` may not change `scoping_return` now, or None if they may: the one answer the
+    lead's pages, the admin and the imports read.
+
+    A lead (of the return's borough) changes a draft, or a return sent back for changes, while
+    its round is open. Reviewing (the admin, imports), the steering group changes any return
+    not yet accepted, as its admin permissions allow. An accepted return is changed by nobody
+    until it is reopened.
+    """
+    if scoping_return.state == ReturnState.ACCEPTED:
+        return "This return has been accepted: it must be reopened before it can be changed."
+    if reviewing:
+        return None  # the admin's permissions say which of the steering group may
+    if not scoping_return.survey_round.is_open:
+        return (
+            f"{scoping_return.survey_round} is closed: you can read this return but not change it."
         )
+    if scoping_return.state == ReturnState.SUBMITTED:
+        return "This return has been submitted and is waiting for review, so it cannot be changed."
+    if not scoping_return.borough.memberships.filter(user=user).exists():
+        return "Only the borough's leads can change this return."
+    return None
 
 
 class IncompleteReturn(WorkflowError):  # noqa: N818 - reads as a sentence, as StaleVersion
@@ -161,10 +260,7 @@ def submit(
 
     with transaction.atomic():
         locked = _lock(scoping_return, version)
-        if locked.state not in {ReturnState.DRAFT, ReturnState.CHANGES_REQUESTED}:
-            raise WorkflowError(
-                f"A {locked.get_state_display().lower()} return cannot be submitted."
-            )
+        target = _target(locked, "submit")
         if locked.survey_round.state != RoundState.OPEN:
             raise WorkflowError("This round is closed: returns can no longer be submitted.")
         missing = missing_for_submission(locked)
@@ -173,7 +269,7 @@ def submit(
         locked = _move(
             locked,
             by=by,
-            to_state=ReturnState.SUBMITTED,
+            to_state=target,
             submitted_at=timezone.now(),
             submitted_by=by,
         )
@@ -201,12 +297,8 @@ def request_changes(
         raise WorkflowError("Say what needs to change: the comment cannot be empty.")
     with transaction.atomic():
         locked = _lock(scoping_return, version)
-        if locked.state != ReturnState.SUBMITTED:
-            raise WorkflowError(
-                f"Changes can only be requested on a submitted return; this one is "
-                f"{locked.get_state_display().lower()}."
-            )
-        locked = _move(locked, by=by, to_state=ReturnState.CHANGES_REQUESTED, comment=comment)
+        target = _target(locked, "request_changes")
+        locked = _move(locked, by=by, to_state=target, comment=comment)
     _mail(
         f"Changes requested to {locked.borough}'s PCMH return",
         f"The steering group has asked for changes to {locked.borough}'s return for "
@@ -223,15 +315,11 @@ def accept(
     """A reviewer accepts a submitted return; it then counts in the round's report."""
     with transaction.atomic():
         locked = _lock(scoping_return, version)
-        if locked.state != ReturnState.SUBMITTED:
-            raise WorkflowError(
-                f"Only a submitted return can be accepted; this one is "
-                f"{locked.get_state_display().lower()}."
-            )
+        target = _target(locked, "accept")
         locked = _move(
             locked,
             by=by,
-            to_state=ReturnState.ACCEPTED,
+            to_state=target,
             accepted_at=timezone.now(),
             accepted_by=by,
         )
@@ -259,17 +347,13 @@ def reopen(
         raise WorkflowError("Give a reason for reopening the return.")
     with transaction.atomic():
         locked = _lock(scoping_return, version)
-        if locked.state != ReturnState.ACCEPTED:
-            raise WorkflowError(
-                f"Only an accepted return can be reopened; this one is "
-                f"{locked.get_state_display().lower()}."
-            )
+        target = _target(locked, "reopen")
         if locked.survey_round.state == RoundState.PUBLISHED:
             raise WorkflowError("The round is published: its returns can no longer be reopened.")
         locked = _move(
             locked,
             by=by,
-            to_state=ReturnState.CHANGES_REQUESTED,
+            to_state=target,
             comment=reason,
             accepted_at=None,
             accepted_by=None,

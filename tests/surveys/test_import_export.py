@@ -209,7 +209,10 @@ def test_a_row_that_turns_bad_before_confirming_rolls_back_the_whole_file(
 
     response = confirm_import(client, "scopingreturn", preview)
     said = " ".join(messages_of(response))
-    assert "Nothing was imported" in said and "Camden's return is accepted" in said
+    assert (
+        "Nothing was imported" in said
+        and "Camden: this return has been accepted: it must be reopened" in said
+    )
     assert "row 1 (line 2 of the file), borough" in said
     assert snapshot() == before
     assert ScopingReturn.objects.get(pk=croydon_return.pk).service_name == "Primary Care Plus"

@@ -3,10 +3,10 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from boroughs.models import Borough
-from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
+from surveys import workflow
+from surveys.models import RoundState, ScopingReturn, SurveyRound
 
 
 class Command(BaseCommand):
@@ -26,20 +26,10 @@ class Command(BaseCommand):
                     "previous_round": SurveyRound.objects.filter(slug="2017").first(),
                 },
             )
-            existing = set(
-                ScopingReturn.objects.in_round(survey_round).values_list("borough_id", flat=True)
-            )
-            # With their "created" history records, as every other change to a return has.
-            bulk_create_with_history(
-                [
-                    ScopingReturn(
-                        survey_round=survey_round, borough=borough, state=ReturnState.DRAFT
-                    )
-                    for borough in Borough.objects.exclude(pk__in=existing)
-                ],
-                ScopingReturn,
-                default_change_reason="Demo round created",
-            )
+            for borough in Borough.objects.exclude(returns__survey_round=survey_round):
+                workflow.start_return(
+                    survey_round=survey_round, borough=borough, by=None, reason="Demo round created"
+                )
         self.stdout.write(
             f"{'Created' if created else 'Found'} {survey_round}: "
             f"{ScopingReturn.objects.in_round(survey_round).count()} returns."
