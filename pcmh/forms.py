@@ -2,13 +2,20 @@ from crispy_forms.helper import FormHelper
 from django.contrib.auth import forms as auth_forms
 
 
+def inside_template_form(form) -> None:
+    """Render `form` with crispy-forms inside a <form> of the template's own, which carries the
+    one CSRF token and the buttons."""
+    form.helper = FormHelper()
+    form.helper.form_tag = False
+    form.helper.disable_csrf = True
+
+
 class _Crispy:
     """Render with crispy-forms; the template supplies the <form> and the button."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        inside_template_form(self)
 
 
 class LoginForm(_Crispy, auth_forms.AuthenticationForm):

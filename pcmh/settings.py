@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -132,6 +133,15 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     # Tests only: PBKDF2 costs a quarter of a second for each user a test creates or signs in.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Message levels as the pages style them: the admin's class (error, success...), then the
+# site's alert class.
+MESSAGE_TAGS = {
+    message_constants.DEBUG: "debug alert-info",
+    message_constants.INFO: "info alert-info",
+    message_constants.SUCCESS: "success alert-success",
+    message_constants.WARNING: "warning alert-warning",
+    message_constants.ERROR: "error alert-danger",
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -2,12 +2,12 @@
 
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 
+from pcmh.forms import inside_template_form
 from surveys.choices import Answer, ItSystem, ModelType
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import money, parse_money, plain_decimal
@@ -119,12 +119,6 @@ class YesNoNotKnown(forms.NullBooleanSelect):
         self.choices = [("unknown", "Not known"), ("true", "Yes"), ("false", "No")]
 
 
-def _no_form_tag(form):
-    form.helper = FormHelper()
-    form.helper.form_tag = False
-    form.helper.disable_csrf = True
-
-
 def _age_field(label: str, example: str) -> forms.DecimalField:
     message = f"Enter the {label} as a number, for example {example}"
     return forms.DecimalField(
@@ -152,14 +146,16 @@ def _age_field(label: str, example: str) -> forms.DecimalField:
 class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
     """Base of the section forms: radios for answers, checkboxes for lists, plain English."""
 
-    def __init__(self, *args, reviewer: bool = False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _no_form_tag(self)
+        inside_template_form(self)
         for name, field in self.fields.items():
             if name in ANSWER_FIELDS:
-                choices = [c for c in Answer.choices if reviewer or c[0] != Answer.NOT_STATED]
+                # "Not stated" is how a source recorded nothing: offered only where it is the
+                # saved answer, so that saving the page keeps it.
+                choices = [c for c in Answer.choices if c[0] != Answer.NOT_STATED]
                 current = getattr(self.instance, name, "")
-                if current == Answer.NOT_STATED and not reviewer:
+                if current == Answer.NOT_STATED:
                     choices.insert(3, (Answer.NOT_STATED, "Not stated (as recorded)"))
                 self.fields[name] = forms.ChoiceField(
                     label=field.label[:1].upper() + field.label[1:],
