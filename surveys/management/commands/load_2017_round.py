@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from surveys import workflow
+from surveys.admin.imports import describe_import_errors
 from surveys.choices import ReturnState, RoundState
 from surveys.models import ScopingReturn, SurveyRound
 from surveys.resources import FIXTURE_RESOURCES
@@ -77,7 +78,8 @@ class Command(BaseCommand):
                     use_transactions=True,
                 )
                 if result.has_errors() or result.has_validation_errors():
-                    raise CommandError(f"{file_name}: {_describe(result)}")
+                    problems = describe_import_errors(result) or "the import failed"
+                    raise CommandError(f"{file_name}: {problems}")
                 self.stdout.write(f"{file_name}: {len(dataset)} rows")
             for scoping_return in ScopingReturn.objects.in_round(survey_round).exclude(
                 state=ReturnState.ACCEPTED
@@ -93,14 +95,3 @@ class Command(BaseCommand):
             f"Published {survey_round}: "
             f"{ScopingReturn.objects.in_round(survey_round).accepted().count()} accepted returns."
         )
-
-
-def _describe(result) -> str:
-    problems = []
-    for row in result.invalid_rows[:5]:
-        for field, messages in row.error_dict.items():
-            problems.append(f"line {row.number + 1} {field}: {'; '.join(messages)}")
-    for number, errors in result.row_errors()[:5]:
-        problems.extend(f"line {number + 1}: {error.error}" for error in errors)
-    problems.extend(str(error.error) for error in result.base_errors[:5])
-    return "; ".join(problems) or "the import failed"

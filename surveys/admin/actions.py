@@ -1,0 +1,207 @@
+"""The review screens' workflow actions: each calls a `surveys.workflow` function per object.
+
+Accept, request changes and reopen act on returns; close and publish act on rounds. All of them
+go through `run_workflow`, which says what was done and what was skipped, and why.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from surveys import workflow
+
+
+def run_workflow(
+    model_admin,
+    request,
+    objects,
+    *,
+    apply,
+    done_message,
+    skipped_as=str,
+    done_as=str,
+    nouns=("return", "returns"),
+    none_message="",
+):
+    """Apply a workflow function to each object, then say what was done and what was skipped.
+
+    `done_message` is formatted with the number done (`count`), the singular or plural of
+    `nouns` (`noun`) and the done objects as `done_as` names them (`names`). A skipped object is
+    named by `skipped_as`. `none_message` is shown when nothing was selected that the user may see.
+    """
+    done = []
+    for obj in objects:
+        try:
+            apply(obj)
+        except workflow.WorkflowError as error:
+            model_admin.message_user(
+                request, f"Skipped {skipped_as(obj)}: {error}", messages.WARNING
+            )
+        else:
+            done.append(done_as(obj))
+    if done:
+        noun = nouns[0] if len(done) == 1 else nouns[1]
+        model_admin.message_user(
+            request,
+            done_message.format(count=len(done), noun=noun, names=", ".join(done)),
+            messages.SUCCESS,
+        )
+    elif none_message and not objects.exists():
+        model_admin.message_user(request, none_message, messages.WARNING)
+
+
+class ReasonForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField"}),
+        max_length=5000,
+        error_messages={"max_length": "Keep it to 5,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, label: str, help_text: str, required_message: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+        self.fields["text"].help_text = help_text
+        self.fields["text"].error_messages["required"] = required_message
+
+
+# --- Returns ----------------------------------------------------------------------------------
+
+
+def _run_on_returns(model_admin, request, queryset, *, done_message, apply):
+    run_workflow(
+        model_admin,
+        request,
+        queryset.select_related("borough", "survey_round"),
+        apply=apply,
+        done_message=done_message,
+        skipped_as=lambda r: f"{r.borough} ({r.survey_round})",
+        done_as=lambda r: str(r.borough),
+        none_message="None of the selected returns is one you may review.",
+    )
+
+
+def _with_reason(
+    model_admin,
+    request,
+    queryset,
+    *,
+    action,
+    title,
+    intro,
+    form_kwargs,
+    submit,
+    done_message,
+    apply,
+):
+    """An action that first asks for a comment on an intermediate page, then applies."""
+    data = request.POST if "apply" in request.POST else None
+    form = ReasonForm(data, **form_kwargs)
+    if form.is_valid():
+        text = form.cleaned_data["text"]
+        _run_on_returns(
+            model_admin,
+            request,
+            queryset,
+            done_message=done_message,
+            apply=lambda r: apply(r, text),
+        )
+        return None
+    returns = list(queryset.select_related("borough", "survey_round"))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": model_admin.model._meta,
+        "returns": returns,
+        "form": form,
+        "action": action,
+        "submit_label": submit,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "changelist_url": reverse("admin:surveys_scopingreturn_changelist"),
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "surveys/admin_action_form.html", context)
+
+
+@admin.action(description="Accept the selected submitted returns", permissions=["review"])
+def accept_returns(model_admin, request, queryset):
+    _run_on_returns(
+        model_admin,
+        request,
+        queryset,
+        done_message="Accepted {count} {noun}: {names}.",
+        apply=lambda r: workflow.accept(scoping_return=r, by=request.user),
+    )
+
+
+@admin.action(description="Request changes to the selected returns", permissions=["review"])
+def request_changes(model_admin, request, queryset):
+    return _with_reason(
+        model_admin,
+        request,
+        queryset,
+        action="request_changes",
+        title="Request changes",
+        intro="Only submitted returns are sent back; others are skipped. The borough's leads "
+        "are e-mailed your comment and see it on their task list.",
+        form_kwargs={
+            "label": "What needs to change",
+            "help_text": "The same comment goes to every selected return.",
+            "required_message": "Say what needs to change",
+        },
+        submit="Send back for changes",
+        done_message="Sent {count} {noun} back for changes: {names}.",
+        apply=lambda r, text: workflow.request_changes(
+            scoping_return=r, by=request.user, comment=text
+        ),
+    )
+
+
+@admin.action(description="Reopen the selected accepted returns", permissions=["review"])
+def reopen_returns(model_admin, request, queryset):
+    return _with_reason(
+        model_admin,
+        request,
+        queryset,
+        action="reopen_returns",
+        title="Reopen accepted returns",
+        intro="Only accepted returns of rounds not yet published are reopened; others are "
+        "skipped. A reopened return goes back to its leads for changes.",
+        form_kwargs={
+            "label": "Reason for reopening",
+            "help_text": "The borough's leads are e-mailed the reason.",
+            "required_message": "Give a reason for reopening",
+        },
+        submit="Reopen",
+        done_message="Reopened {count} {noun}: {names}.",
+        apply=lambda r, text: workflow.reopen(scoping_return=r, by=request.user, reason=text),
+    )
+
+
+# --- Rounds -----------------------------------------------------------------------------------
+
+
+@admin.action(description="Close the selected open rounds", permissions=["change"])
+def close_rounds(model_admin, request, queryset):
+    run_workflow(
+        model_admin,
+        request,
+        queryset,
+        done_message="Closed: {names}.",
+        nouns=("round", "rounds"),
+        apply=lambda r: workflow.close_round(survey_round=r, by=request.user),
+    )
+
+
+@admin.action(description="Publish the selected closed rounds", permissions=["change"])
+def publish_rounds(model_admin, request, queryset):
+    run_workflow(
+        model_admin,
+        request,
+        queryset,
+        done_message="Published: {names}.",
+        nouns=("round", "rounds"),
+        apply=lambda r: workflow.publish_round(survey_round=r, by=request.user),
+    )

@@ -1,0 +1,98 @@
+"""What the review screens share: borough scoping, the change history, pages to read only."""
+
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from boroughs.models import Borough
+from surveys.choices import ItSystem, ModelType
+
+
+def visible_borough_ids(request) -> frozenset:
+    """The boroughs the signed-in user may see, once per request."""
+    ids = getattr(request, "_pcmh_visible_boroughs", None)
+    if ids is None:
+        ids = frozenset(Borough.objects.for_user(request.user).values_list("pk", flat=True))
+        request._pcmh_visible_boroughs = ids
+    return ids
+
+
+def is_limited_reviewer(user) -> bool:
+    return not user.is_superuser and user.reviewer_stps.exists()
+
+
+class BoroughScopedAdmin:
+    """Lists and object permissions limited to the boroughs the user may see."""
+
+    borough_path = "borough"  # the lookup from the model to its Borough
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(**{f"{self.borough_path}__in": Borough.objects.for_user(request.user)})
+        )
+
+    def borough_id_of(self, obj):
+        return obj.borough_id
+
+    def may_see(self, request, obj) -> bool:
+        return obj is None or self.borough_id_of(obj) in visible_borough_ids(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.may_see(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_see(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_see(request, obj)
+
+
+LIST_CHOICES = {"model_types": dict(ModelType.choices), "it_systems": dict(ItSystem.choices)}
+
+
+class LabelledChangeHelper(HistoricalRecordContextHelper):
+    """Show a change's old and new values as people read them: labels, not stored codes."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        if value in ("", None):
+            return "(blank)"
+        if change.field in LIST_CHOICES:
+            labels = LIST_CHOICES[change.field]
+            return ", ".join(labels.get(code, code) for code in str(value).split(",") if code)
+        field = self.model._meta.get_field(change.field)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's list of changes (old → new per field), without its revert."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return LabelledChangeHelper(self.model, historical_record)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POST to this view as a revert, past every check we make on
+        # saves: a past version is only ever shown.
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin:
+    """Pages to read only: nothing is added, changed or deleted through them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

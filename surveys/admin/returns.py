@@ -1,0 +1,399 @@
+"""The returns' screen: a return's answers in its sections, its review history and comments.
+
+A save here is a versioned `workflow.save_changes`; accepting, sending back and reopening are
+the actions in `actions.py`; the return's rows are its inlines (`rows.py`).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.defaultfilters import linebreaksbr
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from boroughs.models import Borough
+from surveys import workflow
+from surveys.admin.actions import accept_returns, reopen_returns, request_changes
+from surveys.admin.imports import SpreadsheetImportExportMixin
+from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin
+from surveys.admin.rows import (
+    CareRoleInline,
+    ContactInline,
+    DataQualityNoteInline,
+    FundingLineInline,
+    OutcomeMeasureInline,
+)
+from surveys.choices import ItSystem, ModelType, ReturnState
+from surveys.forms import CommentForm, KeepsWhatItIsGiven, join_codes
+from surveys.models import ScopingReturn
+from surveys.resources import ScopingReturnResource
+from surveys.sections import SECTIONS
+
+SECTION_FIELDS = [name for section in SECTIONS for name in section.fields]
+
+
+ANSWER_QUESTIONS = [
+    "training",
+    "shared_it",
+    "medicines_management",
+    "depot_antipsychotics",
+    "clozapine_clinic",
+    "lithium_clinic",
+    "advice_line",
+    "primary_care_pharmacist",
+    "outcome_measures",
+    "recurrent_funding",
+]
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "the system"
+
+
+def stale_message(current) -> str:
+    """Why a save was refused: someone changed the return after the page was opened."""
+    who = _who(current.updated_by) if current.updated_by else "someone else"
+    return (
+        f"This return was changed by {who} on {_when(current.updated_at)} after you opened it, "
+        "so your changes were not saved. "
+        "Open the return again to see its current answers, then make your changes again."
+    )
+
+
+class ScopingReturnAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
+    """The return's fields, with the version it was read at and lists as checkboxes."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "Reload the page: the form did not say which version it is."},
+    )
+    model_types = forms.MultipleChoiceField(
+        label="Model types",
+        choices=ModelType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    it_systems = forms.MultipleChoiceField(
+        label="IT systems",
+        choices=ItSystem.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = ScopingReturn
+        fields = ["survey_round", "borough", *SECTION_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.fields.pop("version", None)
+        elif "version" in self.fields:
+            self.initial["version"] = self.instance.version
+        for name in ("model_types", "it_systems"):
+            if name in self.fields:
+                current = getattr(self.instance, name, "") or ""
+                self.initial[name] = [code for code in current.split(",") if code]
+
+    def clean_model_types(self):
+        return join_codes(self.cleaned_data.get("model_types") or [], self.instance.model_types)
+
+    def clean_it_systems(self):
+        return join_codes(self.cleaned_data.get("it_systems") or [], self.instance.it_systems)
+
+    def clean(self):
+        data = super().clean()
+        version = data.get("version")
+        if "version" in self.fields and version is not None and version != self.instance.version:
+            raise ValidationError(stale_message(self.instance), code="stale")
+        return data
+
+
+REVIEW_FIELDS = (
+    "state",
+    ("submitted_at", "submitted_by"),
+    ("accepted_at", "accepted_by"),
+    ("updated_at", "updated_by"),
+)
+
+
+READ_ONLY_FIELDS = [
+    "state",
+    "submitted_at",
+    "submitted_by",
+    "accepted_at",
+    "accepted_by",
+    "updated_at",
+    "updated_by",
+    "review_timeline",
+    "comment_thread",
+    "model_type_names",
+    "it_system_names",
+]
+
+
+# On a read-only page, lists of codes are shown by their labels.
+READ_ONLY_SHOWN_AS = {"model_types": "model_type_names", "it_systems": "it_system_names"}
+
+
+class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, HistoryAdmin):
+    form = ScopingReturnAdminForm
+    # The model's version is never edited: the form's own `version` field carries the one read.
+    exclude = ["version"]
+    resource_classes = [ScopingReturnResource]
+    list_display = [
+        "borough",
+        "stp",
+        "survey_round",
+        "state",
+        "status",
+        "submitted_at",
+        "updated_at",
+    ]
+    list_filter = [
+        "survey_round",
+        "state",
+        ("borough__stp", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "scope",
+        *ANSWER_QUESTIONS,
+    ]
+    list_select_related = ["borough__stp", "survey_round"]
+    search_fields = ["borough__name", "contacts__name", "contacts__email"]
+    search_help_text = "Search by borough, or by a contact's name or e-mail."
+    readonly_fields = READ_ONLY_FIELDS
+    inlines = [
+        CareRoleInline,
+        OutcomeMeasureInline,
+        FundingLineInline,
+        ContactInline,
+        DataQualityNoteInline,
+    ]
+    actions = [accept_returns, request_changes, reopen_returns]
+    history_list_display = ["state", "version"]
+    save_on_top = True
+
+    # The list
+
+    @admin.display(description="STP footprint", ordering="borough__stp__display_order")
+    def stp(self, obj):
+        return obj.borough.stp
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting returns in bulk would bypass the workflow, accepted ones included.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # The change page
+
+    def get_fieldsets(self, request, obj=None):
+        head = ["survey_round", "borough"]
+        editable = obj is None or self.has_change_permission(request, obj)
+        if obj is not None:
+            head += list(REVIEW_FIELDS)
+            if editable:
+                head.append("version")
+        fieldsets = [("Return", {"fields": head})]
+        fieldsets += [
+            (
+                f"{section.number}. {section.title}",
+                {
+                    "fields": [
+                        name if editable else READ_ONLY_SHOWN_AS.get(name, name)
+                        for name in section.fields
+                    ]
+                },
+            )
+            for section in SECTIONS
+            if section.fields
+        ]
+        if obj is not None:
+            fieldsets.append(
+                (
+                    "Review history and comments",
+                    {
+                        "fields": ["review_timeline", "comment_thread"],
+                        "description": "Care roles, outcome measures, funding lines, contacts "
+                        "and data-quality notes are below.",
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            fields += ["survey_round", "borough"]
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "borough":
+            kwargs["queryset"] = Borough.objects.for_user(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Model types")
+    def model_type_names(self, obj):
+        return ", ".join(obj.model_type_labels())
+
+    @admin.display(description="IT systems")
+    def it_system_names(self, obj):
+        return ", ".join(obj.it_system_labels())
+
+    @admin.display(description="Timeline")
+    def review_timeline(self, obj):
+        events = list(obj.events.select_related("by"))
+        if not events:
+            return "Not submitted yet."
+        return format_html(
+            '<ol class="review-timeline">{}</ol>',
+            format_html_join(
+                "",
+                "<li><strong>{}</strong> → <strong>{}</strong> on {} by {}{}</li>",
+                (
+                    (
+                        event.get_from_state_display(),
+                        event.get_to_state_display(),
+                        _when(event.at),
+                        _who(event.by),
+                        format_html("<br>{}", linebreaksbr(event.comment)) if event.comment else "",
+                    )
+                    for event in events
+                ),
+            ),
+        )
+
+    @admin.display(description="Comments")
+    def comment_thread(self, obj):
+        comments = list(obj.comments.select_related("author"))
+        if not comments:
+            return "No comments yet."
+        return format_html(
+            '<ol class="comment-thread" id="comments">{}</ol>',
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>, {}:<br>{}</li>",
+                (
+                    (_who(comment.author), _when(comment.at), linebreaksbr(comment.text))
+                    for comment in comments
+                ),
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        if self.has_comment_permission(request):
+            comment_form = CommentForm(prefix="comment")
+            comment_form.fields["text"].widget.attrs.update(
+                {"aria-describedby": "id_comment-text_helptext", "class": "vLargeTextField"}
+            )
+            extra_context["comment_form"] = comment_form
+            extra_context["comment_url"] = reverse(
+                "admin:surveys_scopingreturn_comment", args=[object_id]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except workflow.StaleVersion as stale:
+            # Raised inside the admin's transaction: the return and its rows are unchanged.
+            self.message_user(request, stale_message(stale.current), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.updated_by = request.user
+            obj._history_user = request.user
+            obj.save()
+        # A change is saved in save_related, where the changes to its rows are known too.
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            fields = {
+                name: getattr(form.instance, name)
+                for name in form.changed_data
+                if name in SECTION_FIELDS
+            }
+            if fields or any(formset.has_changed() for formset in formsets):
+                # Claims the version read with the page (one conditional UPDATE), or raises
+                # StaleVersion inside the admin's transaction, so the rows are not saved either.
+                fresh = workflow.save_changes(
+                    scoping_return=form.instance,
+                    version=form.cleaned_data["version"],
+                    by=request.user,
+                    fields=fields,
+                )
+                form.instance.version = fresh.version
+                form.instance.updated_at = fresh.updated_at
+                form.instance.updated_by = request.user
+        super().save_related(request, form, formsets, change)
+
+    # Permissions
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state == ReturnState.ACCEPTED:
+            return False  # read-only until it is reopened
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state == ReturnState.ACCEPTED:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("surveys.review_scopingreturn")
+
+    def has_comment_permission(self, request):
+        return request.user.has_perm("surveys.add_returncomment")
+
+    # Comments
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/comment/",
+                self.admin_site.admin_view(self.comment_view),
+                name="surveys_scopingreturn_comment",
+            ),
+            *super().get_urls(),
+        ]
+
+    def comment_view(self, request, object_id):
+        return require_POST(self._comment)(request, object_id)
+
+    def _comment(self, request, object_id):
+        scoping_return = self.get_object(request, unquote(object_id))
+        if scoping_return is None:
+            raise Http404("No such return.")
+        if not (
+            self.has_view_permission(request, scoping_return)
+            and self.has_comment_permission(request)
+        ):
+            raise PermissionDenied
+        form = CommentForm(request.POST, prefix="comment")
+        if form.is_valid():
+            workflow.add_comment(
+                scoping_return=scoping_return, by=request.user, text=form.cleaned_data["text"]
+            )
+            self.message_user(
+                request,
+                f"Your comment was added to {scoping_return.borough}'s return; its leads are "
+                "e-mailed.",
+                messages.SUCCESS,
+            )
+        else:
+            errors = "; ".join(error for errors in form.errors.values() for error in errors)
+            self.message_user(request, f"The comment was not added: {errors}.", messages.ERROR)
+        return HttpResponseRedirect(
+            reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk]) + "#comments"
+        )

@@ -1,0 +1,170 @@
+"""A return's rows (care roles, contacts, outcome measures, funding lines, data-quality notes).
+
+They are edited with their return, as its inlines; their own lists, and those of its review
+events and comments, are to read, with history, import and export.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+
+from surveys.admin.imports import SpreadsheetImportExportMixin
+from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, ReadOnlyAdmin
+from surveys.choices import ReturnState
+from surveys.forms import (
+    CareRoleForm,
+    ContactForm,
+    FundingLineForm,
+    KeepsWhatItIsGiven,
+    OutcomeMeasureForm,
+)
+from surveys.models import CareRole, Contact, DataQualityNote, FundingLine, OutcomeMeasure
+from surveys.resources import (
+    CareRoleResource,
+    ContactResource,
+    DataQualityNoteResource,
+    FundingLineResource,
+    OutcomeMeasureResource,
+)
+
+
+class ReturnChildInline(InlineModelAdmin):
+    """A child row of a return: editable with the return, read-only once it is accepted."""
+
+    extra = 0
+    show_change_link = True
+
+    @staticmethod
+    def _open(obj) -> bool:
+        return obj is None or obj.state != ReturnState.ACCEPTED
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._open(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._open(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._open(obj)
+
+
+class ReturnChildTabularInline(ReturnChildInline, admin.TabularInline):
+    pass
+
+
+class CareRoleInline(ReturnChildTabularInline):
+    model = CareRole
+    form = CareRoleForm
+    verbose_name_plural = "4. Care roles"
+
+
+class OutcomeMeasureInline(ReturnChildTabularInline):
+    model = OutcomeMeasure
+    form = OutcomeMeasureForm
+    verbose_name_plural = "8. Outcome measures used"
+
+
+class FundingLineInline(ReturnChildTabularInline):
+    model = FundingLine
+    form = FundingLineForm
+    verbose_name_plural = "9. Funding lines"
+
+
+class ContactInline(ReturnChildTabularInline):
+    model = Contact
+    form = ContactForm
+    verbose_name_plural = "10. Contacts"
+
+
+class DataQualityNoteForm(KeepsWhatItIsGiven, forms.ModelForm):
+    class Meta:
+        model = DataQualityNote
+        fields = ["field", "narrative", "appendix", "note"]
+
+
+class DataQualityNoteInline(ReturnChildInline, admin.StackedInline):
+    model = DataQualityNote
+    form = DataQualityNoteForm
+    fields = ["field", "narrative", "appendix", "note"]
+    verbose_name_plural = "Data-quality notes"
+
+
+class ReturnPartAdmin(BoroughScopedAdmin, admin.ModelAdmin):
+    """Rows that belong to a return: listed by the return's round and borough."""
+
+    borough_path = "scoping_return__borough"
+    list_filter = [
+        "scoping_return__survey_round",
+        ("scoping_return__borough__stp", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["scoping_return__borough", "scoping_return__survey_round"]
+    search_fields = ["scoping_return__borough__name"]
+
+    def borough_id_of(self, obj):
+        return obj.scoping_return.borough_id
+
+    @admin.display(description="borough", ordering="scoping_return__borough__display_order")
+    def borough(self, obj):
+        return obj.scoping_return.borough
+
+    @admin.display(description="round", ordering="scoping_return__survey_round")
+    def survey_round(self, obj):
+        return obj.scoping_return.survey_round
+
+
+class ChildRowAdmin(ReadOnlyAdmin, ReturnPartAdmin, SpreadsheetImportExportMixin, HistoryAdmin):
+    """A child row's list, history, import and export; it is edited on its return's page.
+
+    Editing here would bypass the return's version check and its accepted lock, so these pages
+    are read-only; import and export need the returns' own import and export permissions.
+    """
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("surveys.import_scopingreturn")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("surveys.export_scopingreturn")
+
+
+class CareRoleAdmin(ChildRowAdmin):
+    resource_classes = [CareRoleResource]
+    list_display = ["borough", "survey_round", "role", "role_other", "wte", "band", "employer"]
+    list_filter = [*ReturnPartAdmin.list_filter, "role"]
+
+
+class ContactAdmin(ChildRowAdmin):
+    resource_classes = [ContactResource]
+    list_display = ["borough", "survey_round", "name", "job_title", "organisation", "email"]
+    search_fields = [*ReturnPartAdmin.search_fields, "name", "email"]
+
+
+class OutcomeMeasureAdmin(ChildRowAdmin):
+    resource_classes = [OutcomeMeasureResource]
+    list_display = ["borough", "survey_round", "name"]
+
+
+class FundingLineAdmin(ChildRowAdmin):
+    resource_classes = [FundingLineResource]
+    list_display = ["borough", "survey_round", "amount", "financial_year", "recurrent", "source"]
+
+
+class DataQualityNoteAdmin(ChildRowAdmin):
+    resource_classes = [DataQualityNoteResource]
+    list_display = ["borough", "survey_round", "field", "note"]
+    list_filter = [*ReturnPartAdmin.list_filter, "field"]
+
+
+class ReturnEventAdmin(ReadOnlyAdmin, ReturnPartAdmin):
+    list_display = ["borough", "survey_round", "from_state", "to_state", "at", "by"]
+    list_filter = [*ReturnPartAdmin.list_filter, "to_state"]
+    list_select_related = [*ReturnPartAdmin.list_select_related, "by"]
+    date_hierarchy = "at"
+
+
+class ReturnCommentAdmin(ReadOnlyAdmin, ReturnPartAdmin):
+    """The threads, to read; a comment is added on its return's page, which e-mails the leads."""
+
+    list_display = ["borough", "survey_round", "author", "at", "text"]
+    list_select_related = [*ReturnPartAdmin.list_select_related, "author"]
+    search_fields = [*ReturnPartAdmin.search_fields, "text"]
+    date_hierarchy = "at"
