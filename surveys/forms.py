@@ -11,6 +11,7 @@ from pcmh.forms import inside_template_form
 from surveys.choices import Answer, ItSystem, ModelType
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import money, parse_money, plain_decimal
+from surveys.rules import INVALID_CHARACTERS
 from surveys.sections import SECTIONS_BY_SLUG
 
 ANSWER_FIELDS = {
@@ -49,6 +50,8 @@ def state_limits(form) -> None:
     """Say each text's limit in its hint, refuse a longer one with a message naming the field and
     the limit, and never let the browser cut a paste short (no `maxlength`)."""
     for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.error_messages.setdefault("null_characters_not_allowed", INVALID_CHARACTERS)
         limit = getattr(field, "max_length", None)
         if not limit or not isinstance(field, forms.CharField):
             continue
@@ -186,25 +189,8 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
         for name in MULTI_FIELDS:
             if name in data:
                 data[name] = join_codes(data[name], getattr(self.instance, name, ""))
-        if "other" in (data.get("model_types") or "").split(",") and not data.get("model_other"):
-            self.add_error("model_other", "Describe the other model type")
-        if "other" in (data.get("it_systems") or "").split(",") and not data.get(
-            "it_systems_other"
-        ):
-            self.add_error("it_systems_other", "Name the other IT system")
-        low, high = data.get("min_age"), data.get("max_age")
-        if low is not None and high is not None and low > high:
-            self.add_error(
-                "max_age", "The maximum age must be the same as or above the minimum age"
-            )
+        # The rules across fields are the model's (surveys/rules.py), checked by _post_clean.
         return data
-
-    def _post_clean(self):
-        # Strip NUL bytes: Postgres text cannot hold them and they are never meant.
-        for name, value in list(self.cleaned_data.items()):
-            if isinstance(value, str) and "\x00" in value:
-                self.add_error(name, "Remove the invalid characters from this answer")
-        super()._post_clean()
 
 
 def section_form_class(slug: str):
@@ -224,12 +210,6 @@ class ChildForm(KeepsWhatItIsGiven, forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 2
-
-    def _post_clean(self):
-        for name, value in list(self.cleaned_data.items()):
-            if isinstance(value, str) and "\x00" in value:
-                self.add_error(name, "Remove the invalid characters from this answer")
-        super()._post_clean()
 
 
 class CareRoleForm(ChildForm):
@@ -260,12 +240,6 @@ class CareRoleForm(ChildForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "Choose a role"), *self.fields["role"].choices[1:]]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("role") == "other" and not data.get("role_other"):
-            self.add_error("role_other", "Name the other role")
-        return data
 
 
 class ContactForm(ChildForm):

@@ -10,6 +10,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from boroughs.models import Borough, is_steering_group
@@ -23,6 +24,7 @@ from surveys.choices import (
     Scope,
     ServiceStatus,
 )
+from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
 
 LEAD_ANSWERS = [c for c in Answer.choices if c[0] != Answer.NOT_STATED]
 
@@ -57,7 +59,11 @@ class SurveyRound(models.Model):
         ordering = ["-opens_on", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_on__gte=models.F("opens_on")), name="round_closes_after_opening"
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="round_closes_after_opening",
+                violation_error_message=(
+                    "The closing date must be the same as or after the opening date"
+                ),
             ),
         ]
 
@@ -107,8 +113,10 @@ def _text(verbose_name, max_length=10000, **kwargs):
 AGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("120"))]
 
 
-class ScopingReturn(models.Model):
+class ScopingReturn(FollowsRules, models.Model):
     """One borough's answers in one round, in the framework's ten sections."""
+
+    rules = RETURN_RULES
 
     survey_round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="returns")
     borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="returns")
@@ -224,16 +232,19 @@ class ScopingReturn(models.Model):
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True) | Q(min_age__gte=0, min_age__lte=120),
                 name="return_min_age_range",
+                violation_error_message="Enter the minimum age between 0 and 120",
             ),
             models.CheckConstraint(
                 condition=Q(max_age__isnull=True) | Q(max_age__gte=0, max_age__lte=120),
                 name="return_max_age_range",
+                violation_error_message="Enter the maximum age between 0 and 120",
             ),
             models.CheckConstraint(
                 condition=Q(min_age__isnull=True)
                 | Q(max_age__isnull=True)
                 | Q(min_age__lte=models.F("max_age")),
                 name="return_min_age_not_above_max",
+                violation_error_message=AGES_IN_ORDER,
             ),
         ]
         permissions = [
@@ -276,7 +287,9 @@ class ScopingReturn(models.Model):
         return {s for s in self.sections_saved.split(",") if s}
 
 
-class CareRole(models.Model):
+class CareRole(FollowsRules, models.Model):
+    rules = CARE_ROLE_RULES
+
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="care_roles"
     )
@@ -303,6 +316,7 @@ class CareRole(models.Model):
             models.CheckConstraint(
                 condition=Q(wte__isnull=True) | Q(wte__gte=0, wte__lte=999),
                 name="care_role_wte_range",
+                violation_error_message="Enter a whole-time equivalent between 0 and 999",
             ),
         ]
 
@@ -310,7 +324,7 @@ class CareRole(models.Model):
         return self.role_other or self.get_role_display()
 
 
-class Contact(models.Model):
+class Contact(FollowsRules, models.Model):
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="contacts"
     )
@@ -328,7 +342,7 @@ class Contact(models.Model):
         return self.name
 
 
-class OutcomeMeasure(models.Model):
+class OutcomeMeasure(FollowsRules, models.Model):
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="measures"
     )
@@ -344,7 +358,7 @@ class OutcomeMeasure(models.Model):
         return self.name
 
 
-class FundingLine(models.Model):
+class FundingLine(FollowsRules, models.Model):
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="funding_lines"
     )
@@ -369,6 +383,7 @@ class FundingLine(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="funding_amount_not_negative",
+                violation_error_message="Enter an amount of £0 or more",
             ),
         ]
 
@@ -377,7 +392,7 @@ class FundingLine(models.Model):
         return f"{amount} {self.financial_year}".strip()
 
 
-class DataQualityNote(models.Model):
+class DataQualityNote(FollowsRules, models.Model):
     """Where a return's narrative contradicts its classification, quoting both sides."""
 
     scoping_return = models.ForeignKey(
@@ -419,7 +434,7 @@ class ReturnEvent(models.Model):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
-class ReturnComment(models.Model):
+class ReturnComment(FollowsRules, models.Model):
     """The thread between the steering group and a borough's leads about one return."""
 
     scoping_return = models.ForeignKey(
@@ -475,6 +490,10 @@ def add_field_rules(model) -> None:
                 models.CheckConstraint(
                     condition=LessThanOrEqual(Length(field.name), field.max_length),
                     name=f"{table}_{field.name}_length",
+                    violation_error_message=(
+                        f"{capfirst(field.verbose_name)} must be {field.max_length:,} "
+                        "characters or fewer"
+                    ),
                 )
             )
         elif field.choices and isinstance(field, models.CharField):
@@ -485,6 +504,9 @@ def add_field_rules(model) -> None:
                 models.CheckConstraint(
                     condition=Q(**{f"{field.name}__in": allowed}),
                     name=f"{table}_{field.name}_valid",
+                    violation_error_message=(
+                        f"Choose one of the answers listed for the {field.verbose_name}"
+                    ),
                 )
             )
 

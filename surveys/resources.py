@@ -26,6 +26,7 @@ from surveys.models import (
     SurveyRound,
 )
 from surveys.numbers import parse_money, plain_decimal
+from surveys.rules import INVALID_CHARACTERS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A value that begins with the escape mark itself is escaped too, so that import can always take
@@ -138,7 +139,7 @@ class PcmhResource(resources.ModelResource):
             if isinstance(value, str):
                 value = unescape_formula(value.strip() if key not in self.TEXT_COLUMNS else value)
                 if "\x00" in value:
-                    raise ValidationError({key: "contains a NUL character, which is not allowed"})
+                    raise ValidationError({key: INVALID_CHARACTERS})
                 row[key] = value
         self._key = self._resolve_key(row)
 
