@@ -26,8 +26,6 @@ from surveys.choices import (
 )
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
 
-LEAD_ANSWERS = [c for c in Answer.choices if c[0] != Answer.NOT_STATED]
-
 
 class SurveyRoundQuerySet(models.QuerySet):
     def published(self):
@@ -274,13 +272,6 @@ class ScopingReturn(FollowsRules, models.Model):
     def it_system_labels(self) -> list[str]:
         labels = dict(ItSystem.choices)
         return [labels.get(code, code) for code in self.it_system_list]
-
-    @property
-    def is_editable_by_lead(self) -> bool:
-        return self.survey_round.is_open and self.state in {
-            ReturnState.DRAFT,
-            ReturnState.CHANGES_REQUESTED,
-        }
 
     @property
     def saved_sections(self) -> set[str]:

@@ -34,12 +34,17 @@ def last_change(scoping_return: ScopingReturn) -> str:
     return f"{who} on {when}"
 
 
-def stale_message(current: ScopingReturn) -> str:
-    """Why a save was refused: the return changed after the page was opened (for every form)."""
+def stale_message(current: ScopingReturn, *, typed_shown: bool = True) -> str:
+    """Why a save was refused: the return changed after the page was opened (for every form).
+    `typed_shown`: whether the page shows again what was typed."""
+    then = (
+        "What you typed is still below: check the return's current answers and save again."
+        if typed_shown
+        else "Open the return again to see its current answers, then make your changes again."
+    )
     return (
         f"This return was changed by {last_change(current)} after you opened this page, so "
-        "your changes were not saved. What you typed is still below: check the return's "
-        "current answers and save again."
+        f"your changes were not saved. {then}"
     )
 
 

@@ -11,7 +11,7 @@ actions (`actions`), import and export (`imports`), one module per screen (`retu
 
 from django.contrib import admin
 
-from surveys.admin.returns import ScopingReturnAdmin, ScopingReturnAdminForm, stale_message
+from surveys.admin.returns import ScopingReturnAdmin, ScopingReturnAdminForm
 from surveys.admin.rounds import SurveyRoundAdmin
 from surveys.admin.rows import (
     CareRoleAdmin,
@@ -34,7 +34,7 @@ from surveys.models import (
     SurveyRound,
 )
 
-__all__ = ["ScopingReturnAdminForm", "stale_message"]
+__all__ = ["ScopingReturnAdminForm"]
 
 admin.site.register(ScopingReturn, ScopingReturnAdmin)
 admin.site.register(CareRole, CareRoleAdmin)

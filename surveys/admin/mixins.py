@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from boroughs.models import Borough
+from surveys import workflow
 from surveys.choices import ItSystem, ModelType
 
 
@@ -96,3 +97,11 @@ class ReadOnlyAdmin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def changeable(request, scoping_return) -> bool:
+    """Whether the workflow lets the steering group change the return (or a return not yet
+    chosen) now; the admin's permissions then say which of its members may."""
+    return scoping_return is None or not workflow.edit_refusal(
+        scoping_return, request.user, reviewing=True
+    )

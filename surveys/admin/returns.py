@@ -20,7 +20,7 @@ from boroughs.models import Borough
 from surveys import workflow
 from surveys.admin.actions import accept_returns, reopen_returns, request_changes
 from surveys.admin.imports import SpreadsheetImportExportMixin
-from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin
+from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, changeable
 from surveys.admin.rows import (
     CareRoleInline,
     ContactInline,
@@ -28,7 +28,7 @@ from surveys.admin.rows import (
     FundingLineInline,
     OutcomeMeasureInline,
 )
-from surveys.choices import ItSystem, ModelType, ReturnState
+from surveys.choices import ItSystem, ModelType
 from surveys.forms import CommentForm, KeepsWhatItIsGiven, join_codes
 from surveys.models import ScopingReturn
 from surveys.resources import ScopingReturnResource
@@ -57,16 +57,6 @@ def _when(moment) -> str:
 
 def _who(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else "the system"
-
-
-def stale_message(current) -> str:
-    """Why a save was refused: someone changed the return after the page was opened."""
-    who = _who(current.updated_by) if current.updated_by else "someone else"
-    return (
-        f"This return was changed by {who} on {_when(current.updated_at)} after you opened it, "
-        "so your changes were not saved. "
-        "Open the return again to see its current answers, then make your changes again."
-    )
 
 
 class ScopingReturnAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
@@ -114,7 +104,7 @@ class ScopingReturnAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
         data = super().clean()
         version = data.get("version")
         if "version" in self.fields and version is not None and version != self.instance.version:
-            raise ValidationError(stale_message(self.instance), code="stale")
+            raise ValidationError(workflow.stale_message(self.instance), code="stale")
         return data
 
 
@@ -307,14 +297,24 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
             return super().changeform_view(request, object_id, form_url, extra_context)
         except workflow.StaleVersion as stale:
             # Raised inside the admin's transaction: the return and its rows are unchanged.
-            self.message_user(request, stale_message(stale.current), messages.ERROR)
+            self.message_user(
+                request, workflow.stale_message(stale.current, typed_shown=False), messages.ERROR
+            )
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.updated_by = request.user
-            obj._history_user = request.user
-            obj.save()
+            started, created = workflow.start_return(
+                survey_round=obj.survey_round,
+                borough=obj.borough,
+                by=request.user,
+                answers={name: getattr(obj, name) for name in SECTION_FIELDS},
+                reason="Added in the admin",
+            )
+            if not created:  # started by someone else since the form was checked
+                raise workflow.StaleVersion(started)
+            obj.pk = started.pk
+            obj.refresh_from_db()
         # A change is saved in save_related, where the changes to its rows are known too.
 
     def save_related(self, request, form, formsets, change):
@@ -341,14 +341,10 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
     # Permissions
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state == ReturnState.ACCEPTED:
-            return False  # read-only until it is reopened
-        return super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj) and changeable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.state == ReturnState.ACCEPTED:
-            return False
-        return super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj) and changeable(request, obj)
 
     def has_review_permission(self, request):
         return request.user.has_perm("surveys.review_scopingreturn")

@@ -9,8 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
 
 from surveys.admin.imports import SpreadsheetImportExportMixin
-from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, ReadOnlyAdmin
-from surveys.choices import ReturnState
+from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, ReadOnlyAdmin, changeable
 from surveys.forms import (
     CareRoleForm,
     ContactForm,
@@ -34,18 +33,14 @@ class ReturnChildInline(InlineModelAdmin):
     extra = 0
     show_change_link = True
 
-    @staticmethod
-    def _open(obj) -> bool:
-        return obj is None or obj.state != ReturnState.ACCEPTED
-
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and self._open(obj)
+        return super().has_add_permission(request, obj) and changeable(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._open(obj)
+        return super().has_change_permission(request, obj) and changeable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._open(obj)
+        return super().has_delete_permission(request, obj) and changeable(request, obj)
 
 
 class ReturnChildTabularInline(ReturnChildInline, admin.TabularInline):

@@ -8,6 +8,7 @@ from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.models import Contact, ReturnComment, ReturnEvent, ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
+from tests.helpers.html_forms import as_post, response_form_data
 from tests.surveys.admin_helpers import (
     admin_url,
     change_form_data,
@@ -389,3 +390,27 @@ def test_the_list_takes_the_same_number_of_queries_for_two_returns_or_every_boro
         counts.append(len(queries))
     assert response.context["cl"].result_count == Borough.objects.count()
     assert counts[0] == counts[1]
+
+
+def test_a_return_added_in_the_admin_is_started_by_the_workflow_with_its_history(
+    client, superuser, camden
+):
+    survey_round = SurveyRoundFactory()
+    client.force_login(superuser)
+    url = admin_url("scopingreturn_add")
+    data = response_form_data(client.get(url), form_id="scopingreturn_form", button="_save")
+    data.update(
+        {"survey_round": str(survey_round.pk), "borough": str(camden.pk), "status": "pilot"}
+    )
+    response = client.post(url, as_post(data))
+    assert response.status_code == 302
+    added = ScopingReturn.objects.get(survey_round=survey_round, borough=camden)
+    assert added.status == "pilot" and added.state == "draft"
+    record = added.history.get()
+    assert record.history_user == superuser and record.history_change_reason == (
+        "Added in the admin"
+    )
+    # The same borough and round again: refused in words, nothing added.
+    again = client.post(url, as_post(data))
+    assert again.status_code == 200
+    assert ScopingReturn.objects.filter(survey_round=survey_round, borough=camden).count() == 1
