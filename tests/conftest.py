@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from boroughs.models import STEERING_GROUP, Borough, BoroughMembership, ReviewerStp, Stp
+from tests.helpers.round_2017 import load_2017_round
 
 
 def pytest_collection_modifyitems(config, items):
@@ -131,12 +132,6 @@ def superuser(make_user):
     return make_user("admin", superuser=True)
 
 
-def _load_2017_round():
-    from django.core.management import call_command
-
-    call_command("load_2017_round", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
 @pytest.fixture(scope="module")
 def _loaded_2017(django_db_setup, django_db_blocker):
     """The 2017 round, loaded once per test module inside a transaction rolled back at its end;
@@ -150,7 +145,7 @@ def _loaded_2017(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        _load_2017_round()
+        load_2017_round()
     yield
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
@@ -171,5 +166,5 @@ def round_2017_committed(transactional_db):
     the one test, and removed by the flush that ends it."""
     from surveys.models import SurveyRound
 
-    _load_2017_round()
+    load_2017_round()
     return SurveyRound.objects.get(slug="2017")
