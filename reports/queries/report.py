@@ -1,0 +1,101 @@
+"""Which returns a report counts, for whom, and the vocabulary every figure shares."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db.models import Count, Q, QuerySet
+
+from boroughs.models import Borough, is_steering_group
+from surveys.choices import Answer, RoundState, Scope, ServiceStatus
+from surveys.models import ScopingReturn, SurveyRound
+
+NO_RETURN = "no_return"
+NOT_ANSWERED = "not_answered"
+NO_RETURN_LABEL = "No return"
+NOT_ANSWERED_LABEL = "Not answered"
+
+# Boroughs in the report's order: STP footprint, then the borough's place in the report.
+REPORT_ORDER = ("stp__display_order", "stp__name", "display_order", "name")
+RETURN_REPORT_ORDER = tuple(f"borough__{name}" for name in REPORT_ORDER)
+
+# The classifications of the appendix tables, in the appendix's column order.
+ANSWER_FIELDS = (
+    "shared_it",
+    "outcome_measures",
+    "training",
+    "medicines_management",
+    "recurrent_funding",
+)
+PRESCRIBING_FIELDS = (
+    "depot_antipsychotics",
+    "clozapine_clinic",
+    "lithium_clinic",
+    "advice_line",
+    "primary_care_pharmacist",
+)
+CHOICE_FIELDS = {
+    "status": ServiceStatus,
+    "scope": Scope,
+    **dict.fromkeys(ANSWER_FIELDS + PRESCRIBING_FIELDS, Answer),
+}
+
+
+def field_label(name: str) -> str:
+    label = str(ScopingReturn._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+def percent(count: int, total: int) -> int | None:
+    """`count` as a whole percentage of `total`, halves rounded up (18 of 32 → 56)."""
+    if not total:
+        return None
+    return (200 * count + total) // (2 * total)
+
+
+# --- Which returns count ---------------------------------------------------------------------
+
+
+class Report:
+    """A round's report as one reader may see it.
+
+    `boroughs` is the denominator: every borough of the register, or on a provisional report
+    for a reviewer limited to some STPs only theirs. `returns` are the counted returns of those
+    boroughs: accepted ones once the round is published, submitted ones too before that.
+    """
+
+    def __init__(self, survey_round: SurveyRound, boroughs: QuerySet, returns: QuerySet):
+        self.survey_round = survey_round
+        self.boroughs = boroughs
+        self.returns = returns
+        self.provisional = survey_round.state != RoundState.PUBLISHED
+
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        """{"boroughs": the denominator, "counted": boroughs with a counted return} (one query)."""
+        return self.boroughs.aggregate(
+            boroughs=Count("pk"),
+            counted=Count("pk", filter=Q(pk__in=self.returns.values("borough_id"))),
+        )
+
+    @property
+    def borough_total(self) -> int:
+        return self.totals["boroughs"]
+
+    @property
+    def counted(self) -> int:
+        return self.totals["counted"]
+
+    @property
+    def no_return(self) -> int:
+        return self.borough_total - self.counted
+
+
+def report_for(survey_round: SurveyRound, user) -> Report:
+    """The report of `survey_round` for `user`, who may read the round (see `readable_by`)."""
+    boroughs = Borough.objects.all()
+    returns = ScopingReturn.objects.counted_in(survey_round)
+    if survey_round.state != RoundState.PUBLISHED and is_steering_group(user):
+        boroughs = Borough.objects.for_user(user)
+        returns = returns.filter(borough__in=boroughs)
+    return Report(survey_round, boroughs, returns)

@@ -1,0 +1,164 @@
+"""Boroughs and their returns, row by row: the appendix and STP tables, the tile map, profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from boroughs.models import Borough, Stp
+from reports.queries.report import (
+    ANSWER_FIELDS,
+    NO_RETURN,
+    NO_RETURN_LABEL,
+    NOT_ANSWERED,
+    NOT_ANSWERED_LABEL,
+    REPORT_ORDER,
+    RETURN_REPORT_ORDER,
+    Report,
+)
+from surveys.models import CareRole, ScopingReturn
+
+APPENDIX_COLUMNS = (
+    # (header of tables.csv, heading of the STP tables)
+    ("status", "Service status"),
+    ("model", "Service form (model)"),
+    ("scope", "Scope"),
+    ("shared_it", "Shared IT"),
+    ("outcome_measures", "Outcome measures described"),
+    ("training", "Regular MH training"),
+    ("medicines_management", "Medicines management in primary care"),
+    ("recurrent_funding", "Recurrent funding"),
+)
+APPENDIX_RETURN_FIELDS = (
+    "borough_id",
+    "state",
+    "status",
+    "service_form",
+    "scope",
+    *ANSWER_FIELDS,
+)
+
+
+def _label_of(scoping_return: ScopingReturn, name: str) -> str:
+    if not getattr(scoping_return, name):
+        return NOT_ANSWERED_LABEL
+    return str(getattr(scoping_return, f"get_{name}_display")())
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """One borough's line in the appendix tables; `scoping_return` is None when not counted."""
+
+    borough: Borough
+    scoping_return: ScopingReturn | None
+
+    @property
+    def status_key(self) -> str:
+        if self.scoping_return is None:
+            return NO_RETURN
+        return self.scoping_return.status or NOT_ANSWERED
+
+    @property
+    def status_label(self) -> str:
+        if self.scoping_return is None:
+            return NO_RETURN_LABEL
+        return _label_of(self.scoping_return, "status")
+
+    @property
+    def cells(self) -> list[str]:
+        """The appendix's columns after the borough, as the pages and tables.csv show them."""
+        r = self.scoping_return
+        if r is None:
+            return [NO_RETURN_LABEL] + [""] * (len(APPENDIX_COLUMNS) - 1)
+        return [
+            _label_of(r, "status"),
+            r.service_form,
+            _label_of(r, "scope"),
+            *(
+                _label_of(r, name)
+                for name in (
+                    "shared_it",
+                    "outcome_measures",
+                    "training",
+                    "medicines_management",
+                    "recurrent_funding",
+                )
+            ),
+        ]
+
+
+def appendix_rows(report: Report, boroughs: QuerySet | None = None) -> list[AppendixRow]:
+    """The appendix line of every borough of the report (or of `boroughs`), in report order,
+    "no return" included (two queries)."""
+    boroughs = report.boroughs if boroughs is None else boroughs
+    borough_list = list(boroughs.select_related("stp").order_by(*REPORT_ORDER))
+    returns = {
+        r.borough_id: r
+        for r in report.returns.filter(borough__in=boroughs.values("pk")).only(
+            *APPENDIX_RETURN_FIELDS
+        )
+    }
+    return [AppendixRow(borough, returns.get(borough.pk)) for borough in borough_list]
+
+
+@dataclass
+class StpTable:
+    stp: Stp
+    rows: list[AppendixRow] = field(default_factory=list)
+
+
+def stp_tables(report: Report, stp: Stp | None = None) -> list[StpTable]:
+    """One appendix table per STP footprint that has boroughs in the report (or only `stp`)."""
+    boroughs = report.boroughs if stp is None else report.boroughs.filter(stp=stp)
+    tables: dict[int, StpTable] = {}
+    for row in appendix_rows(report, boroughs):
+        tables.setdefault(row.borough.stp_id, StpTable(row.borough.stp)).rows.append(row)
+    return list(tables.values())
+
+
+def report_stps(report: Report) -> QuerySet:
+    """The STP footprints with boroughs in the report, in the report's order (one query)."""
+    return Stp.objects.filter(pk__in=report.boroughs.values("stp_id")).order_by(
+        "display_order", "name"
+    )
+
+
+@dataclass(frozen=True)
+class Tile:
+    borough: Borough
+    status: str
+    status_label: str
+
+    @property
+    def x(self) -> int:
+        return self.borough.tile_x
+
+    @property
+    def y(self) -> int:
+        return self.borough.tile_y
+
+
+def tile_map(report: Report) -> list[Tile]:
+    """Every borough of the report at its tile position, with its service status or "no return"."""
+    return [Tile(row.borough, row.status_key, row.status_label) for row in appendix_rows(report)]
+
+
+# --- Profiles --------------------------------------------------------------------------------
+
+_PROFILE_PREFETCH = (
+    Prefetch("care_roles", queryset=CareRole.objects.order_by("id")),
+    "contacts",
+    "measures",
+    "funding_lines",
+    "quality_notes",
+)
+
+
+def profiles(report: Report, borough: Borough | None = None) -> dict[int, ScopingReturn]:
+    """The counted returns with their child rows, keyed by borough id (a fixed number of
+    queries: one for the returns, one per kind of child row)."""
+    returns = report.returns.select_related("borough__stp").prefetch_related(*_PROFILE_PREFETCH)
+    if borough is not None:
+        returns = returns.filter(borough=borough)
+    return {r.borough_id: r for r in returns.order_by(*RETURN_REPORT_ORDER)}
