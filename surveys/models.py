@@ -6,11 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from boroughs.models import Borough, is_steering_group
@@ -24,6 +21,7 @@ from surveys.choices import (
     Scope,
     ServiceStatus,
 )
+from surveys.constraints import add_field_rules
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
 
 
@@ -461,45 +459,6 @@ class UnsavedAnswers(models.Model):
 
     def __str__(self):
         return f"{self.scoping_return}: {self.section} at {self.created_at:%Y-%m-%d %H:%M}"
-
-
-def add_field_rules(model) -> None:
-    """Make the database hold every text length and fixed answer set that the fields declare.
-
-    A `TextField`'s `max_length` is only a form rule in Django, and `choices` are never checked
-    by the database: for each such field of `model` this adds a check constraint, so an import,
-    a script or a bulk update cannot store what a form would refuse. (A `CharField`'s length is
-    the column's own type on PostgreSQL.) Called once per model below, before migrations read
-    the constraints.
-    """
-    table = model._meta.db_table
-    # Migrations read a model's constraints only when its Meta declared some.
-    model._meta.original_attrs.setdefault("constraints", model._meta.constraints)
-    for field in model._meta.concrete_fields:
-        if isinstance(field, models.TextField) and field.max_length:
-            model._meta.constraints.append(
-                models.CheckConstraint(
-                    condition=LessThanOrEqual(Length(field.name), field.max_length),
-                    name=f"{table}_{field.name}_length",
-                    violation_error_message=(
-                        f"{capfirst(field.verbose_name)} must be {field.max_length:,} "
-                        "characters or fewer"
-                    ),
-                )
-            )
-        elif field.choices and isinstance(field, models.CharField):
-            allowed = [value for value, _ in field.flatchoices]
-            if field.blank:
-                allowed.append("")
-            model._meta.constraints.append(
-                models.CheckConstraint(
-                    condition=Q(**{f"{field.name}__in": allowed}),
-                    name=f"{table}_{field.name}_valid",
-                    violation_error_message=(
-                        f"Choose one of the answers listed for the {field.verbose_name}"
-                    ),
-                )
-            )
 
 
 for _model in (
