@@ -4,11 +4,9 @@ again. Data: the 32 returns of 2017 copied into an open round, and returns built
 choice of every field occurs."""
 
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from surveys.models import (
 from surveys.sections import SECTIONS
 from tests.factories import BoroughFactory
 from tests.helpers.html_forms import as_post, response_form_data
+from tests.helpers.round_2017 import load_2017_round
 
 CHILDREN = {
     "care_roles": CareRole,
@@ -177,7 +176,7 @@ def _open_round(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        call_command("load_2017_round", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        load_2017_round()
         today = timezone.localdate()
         open_round = SurveyRound.objects.create(
             name="Round trip",
