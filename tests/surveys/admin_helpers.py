@@ -1,5 +1,8 @@
 """Driving the admin through the test client as a person would: forms, actions, import, export."""
 
+import csv
+import io
+
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -100,3 +103,17 @@ def confirm_import(client, model_name, preview):
     form = preview.context["confirm_form"]
     data = {name: form.initial.get(name, "") for name in form.fields}
     return client.post(admin_url(f"{model_name}_process_import"), data)
+
+
+def rows_of(csv_text):
+    """The rows of an exported CSV file, as dicts by column."""
+    return list(csv.DictReader(io.StringIO(csv_text)))
+
+
+def csv_of(rows):
+    """A CSV file of `rows` (dicts by column), to upload."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

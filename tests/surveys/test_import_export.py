@@ -1,6 +1,5 @@
 """Import and export in the admin: CSV and XLSX, preview then confirm, all or nothing."""
 
-import csv
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +19,10 @@ from surveys.resources import (
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.surveys.admin_helpers import (
     confirm_import,
+    csv_of,
     export,
     messages_of,
+    rows_of,
     upload,
 )
 
@@ -49,18 +50,6 @@ def returns(camden, croydon, survey_round):
     )
     croydon_return = complete_return(borough=croydon, survey_round=survey_round, status="pilot")
     return camden_return, croydon_return
-
-
-def rows_of(csv_text):
-    return list(csv.DictReader(io.StringIO(csv_text)))
-
-
-def csv_of(rows):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def preview_renaming_every_return(client):

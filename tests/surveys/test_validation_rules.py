@@ -8,8 +8,7 @@ from surveys.models import CareRole, ScopingReturn
 from surveys.resources import CareRoleResource, ScopingReturnResource
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.helpers.html_forms import as_post, response_form_data
-from tests.surveys.admin_helpers import export, upload
-from tests.surveys.test_import_export import csv_of, rows_of
+from tests.surveys.admin_helpers import csv_of, export, rows_of, upload
 
 pytestmark = pytest.mark.django_db
 
