@@ -14,12 +14,14 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from reports import queries
 from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
-from surveys.choices import Answer, ItSystem, ModelType, ReturnState, Scope, ServiceStatus
+from surveys.choices import Answer, ReturnState, Scope, ServiceStatus
+from surveys.fields import CodeListField
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import plain_decimal
 from surveys.resources import RETURN_FIELDS, escape_formula
@@ -39,20 +41,17 @@ def _choices_text(choices, *, blank: bool) -> str:
     return f"{text}; empty = not answered" if blank else text
 
 
-MULTI_CHOICES = {"model_types": ModelType.choices, "it_systems": ItSystem.choices}
-
-
 def model_column(model, name: str, *, prefix: str = "") -> Column:
     """A column for a model field, its meaning, type and allowed values read from the field."""
     field = model._meta.get_field(name)
     label = str(field.verbose_name)
-    meaning = label[:1].upper() + label[1:]
+    meaning = capfirst(label)
     if field.help_text:
         meaning = f"{meaning}. {field.help_text}"
     allowed = ""
-    if name in MULTI_CHOICES:
+    if isinstance(field, CodeListField):
         kind = "codes, comma-separated"
-        allowed = _choices_text(MULTI_CHOICES[name], blank=False) + "; empty = none"
+        allowed = _choices_text(field.code_choices, blank=False) + "; empty = none"
     elif field.choices:
         kind = "code"
         allowed = _choices_text(field.choices, blank=field.blank)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.text import capfirst
+
 from surveys.completeness import display_value
 from surveys.models import ScopingReturn
 
@@ -67,7 +69,7 @@ PROFILE_LAYOUT = (
 
 def _label(name: str) -> str:
     label = str(ScopingReturn._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
+    return capfirst(label)
 
 
 def profile_parts(scoping_return: ScopingReturn) -> list[dict]:

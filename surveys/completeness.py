@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.text import capfirst
+
+from surveys.fields import CodeListField
 from surveys.models import ScopingReturn
 from surveys.numbers import plain_decimal
 from surveys.sections import SECTIONS, Section
@@ -103,10 +106,8 @@ def section_state(scoping_return, section: Section) -> str:
 
 def display_value(scoping_return, name: str) -> str:
     """A field's value as people read it: choice labels, list labels, ages and amounts."""
-    if name == "model_types":
-        return ", ".join(scoping_return.model_type_labels())
-    if name == "it_systems":
-        return ", ".join(scoping_return.it_system_labels())
+    if isinstance(ScopingReturn._meta.get_field(name), CodeListField):
+        return ", ".join(scoping_return.code_labels(name))
     value = getattr(scoping_return, name)
     display = getattr(scoping_return, f"get_{name}_display", None)
     if display and value:
@@ -119,6 +120,6 @@ def display_value(scoping_return, name: str) -> str:
 def section_rows(scoping_return, section: Section) -> list[tuple[str, str, str]]:
     """(field name, label, value) of a section's fields, for check-your-answers and profiles."""
     return [
-        (name, _label(name)[:1].upper() + _label(name)[1:], display_value(scoping_return, name))
+        (name, capfirst(_label(name)), display_value(scoping_return, name))
         for name in section.fields
     ]

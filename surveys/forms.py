@@ -6,9 +6,10 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
+from django.utils.text import capfirst
 
 from pcmh.forms import inside_template_form
-from surveys.choices import Answer, ItSystem, ModelType
+from surveys.choices import Answer
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import money, parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
@@ -17,7 +18,6 @@ from surveys.sections import SECTIONS_BY_SLUG
 ANSWER_FIELDS = {
     f.name for f in ScopingReturn._meta.fields if f.choices and list(f.choices) == Answer.choices
 }
-MULTI_FIELDS = {"model_types": ModelType.choices, "it_systems": ItSystem.choices}
 TEXTAREA_ROWS = 4
 # GOV.UK pattern: numbers in a text input, so browsers never alter or block what was typed.
 DECIMAL_INPUT = {"inputmode": "decimal", "spellcheck": "false"}
@@ -61,7 +61,7 @@ def state_limits(form) -> None:
             field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
         label = field.label or ""
         field.error_messages.setdefault(
-            "max_length", f"{label[:1].upper()}{label[1:]} must be {limit:,} characters or fewer"
+            "max_length", f"{capfirst(label)} must be {limit:,} characters or fewer"
         )
 
 
@@ -71,13 +71,6 @@ class KeepsWhatItIsGiven:
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(_with_lf_newlines(data), *args, **kwargs)
         state_limits(self)
-
-
-def join_codes(selected, stored: str) -> str:
-    """The codes ticked, as the field stores them: those already stored keep their order (so an
-    unchanged list is saved unchanged), new ones follow in the order offered."""
-    kept = [code for code in (stored or "").split(",") if code and code in selected]
-    return ",".join([*kept, *(code for code in selected if code not in kept)])
 
 
 class NumberInput(forms.TextInput):
@@ -161,22 +154,12 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
                 if current == Answer.NOT_STATED:
                     choices.insert(3, (Answer.NOT_STATED, "Not stated (as recorded)"))
                 self.fields[name] = forms.ChoiceField(
-                    label=field.label[:1].upper() + field.label[1:],
+                    label=capfirst(field.label),
                     choices=choices,
                     required=False,
                     widget=forms.RadioSelect,
                     error_messages={"invalid_choice": "Select one of the answers listed"},
                 )
-            elif name in MULTI_FIELDS:
-                self.fields[name] = forms.MultipleChoiceField(
-                    label=field.label[:1].upper() + field.label[1:],
-                    required=False,
-                    choices=MULTI_FIELDS[name],
-                    widget=forms.CheckboxSelectMultiple,
-                    help_text="Select all that apply.",
-                    error_messages={"invalid_choice": "Select only the options listed"},
-                )
-                self.initial[name] = [c for c in getattr(self.instance, name, "").split(",") if c]
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = TEXTAREA_ROWS
             if name in ("status", "scope"):
@@ -184,13 +167,8 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
                 field.choices = field.choices[1:]
                 field.error_messages["invalid_choice"] = "Select one of the options listed"
 
-    def clean(self):
-        data = super().clean()
-        for name in MULTI_FIELDS:
-            if name in data:
-                data[name] = join_codes(data[name], getattr(self.instance, name, ""))
-        # The rules across fields are the model's (surveys/rules.py), checked by _post_clean.
-        return data
+    # Lists of codes are the model's CodeListField (checkboxes, stored order kept); the rules
+    # across fields are the model's too (surveys/rules.py), checked by _post_clean.
 
 
 def section_form_class(slug: str):

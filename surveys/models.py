@@ -22,7 +22,9 @@ from surveys.choices import (
     ServiceStatus,
 )
 from surveys.constraints import add_field_rules
+from surveys.fields import CodeListField, split_codes
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
+from surveys.sections import SECTIONS
 
 
 class SurveyRoundQuerySet(models.QuerySet):
@@ -146,7 +148,13 @@ class ScopingReturn(FollowsRules, models.Model):
         related_name="+",
         editable=False,
     )
-    sections_saved = models.CharField(max_length=100, blank=True, default="", editable=False)
+    sections_saved = CodeListField(
+        max_length=100,
+        blank=True,
+        default="",
+        editable=False,
+        codes=[(section.slug, section.title) for section in SECTIONS],
+    )
 
     # 1. Service
     status = models.CharField(
@@ -157,8 +165,8 @@ class ScopingReturn(FollowsRules, models.Model):
     current_situation = _text("current situation")
     co_production = _text("co-production with people with lived experience")
     # 2. Model
-    model_types = models.CharField(
-        max_length=300, blank=True, help_text="Comma-separated model type codes."
+    model_types = CodeListField(
+        max_length=300, blank=True, codes=ModelType, help_text="Comma-separated model type codes."
     )
     model_other = models.CharField("other model type", max_length=200, blank=True)
     service_form = models.CharField(
@@ -195,8 +203,12 @@ class ScopingReturn(FollowsRules, models.Model):
     training_description = _text("training description")
     # 6. Electronic record keeping
     shared_it = _answer("shared IT system with general practice")
-    it_systems = models.CharField(
-        "IT systems", max_length=100, blank=True, help_text="Comma-separated system codes."
+    it_systems = CodeListField(
+        "IT systems",
+        max_length=100,
+        blank=True,
+        codes=ItSystem,
+        help_text="Comma-separated system codes.",
     )
     it_systems_other = models.CharField("other IT system", max_length=200, blank=True)
     it_description = _text("record keeping description")
@@ -255,25 +267,13 @@ class ScopingReturn(FollowsRules, models.Model):
     def get_absolute_url(self):
         return reverse("surveys:return", args=[self.survey_round.slug, self.borough.slug])
 
-    @property
-    def model_type_list(self) -> list[str]:
-        return [code for code in self.model_types.split(",") if code]
-
-    @property
-    def it_system_list(self) -> list[str]:
-        return [code for code in self.it_systems.split(",") if code]
-
-    def model_type_labels(self) -> list[str]:
-        labels = dict(ModelType.choices)
-        return [labels.get(code, code) for code in self.model_type_list]
-
-    def it_system_labels(self) -> list[str]:
-        labels = dict(ItSystem.choices)
-        return [labels.get(code, code) for code in self.it_system_list]
+    def code_labels(self, name: str) -> list[str]:
+        """The labels of a code list's codes ("model_types", "it_systems"), as stored."""
+        return self._meta.get_field(name).labels(getattr(self, name))
 
     @property
     def saved_sections(self) -> set[str]:
-        return {s for s in self.sections_saved.split(",") if s}
+        return set(split_codes(self.sections_saved))
 
 
 class CareRole(FollowsRules, models.Model):

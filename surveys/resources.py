@@ -10,6 +10,7 @@ from import_export import fields, resources, widgets
 
 from boroughs.models import Borough
 from surveys import workflow
+from surveys.fields import split_codes
 from surveys.models import (
     Answer,
     CareRole,
@@ -76,7 +77,7 @@ class ChoiceWidget(widgets.Widget):
 
 class MultiChoiceWidget(ChoiceWidget):
     def clean(self, value, row=None, **kwargs):
-        parts = [p.strip() for p in str(value if value is not None else "").split(",")]
+        parts = [part.strip() for part in split_codes(value)]
         return ",".join(super(MultiChoiceWidget, self).clean(p) for p in parts if p)
 
 

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from surveys.fields import split_codes
+
 INVALID_CHARACTERS = "Remove the invalid characters from this answer"
 AGES_IN_ORDER = "The maximum age must be the same as or above the minimum age"
-
-
-def codes(value) -> list[str]:
-    return [code for code in (value or "").split(",") if code]
 
 
 @dataclass(frozen=True)
@@ -32,13 +30,13 @@ RETURN_RULES = (
     Rule(
         ("model_types", "model_other"),
         "model_other",
-        lambda v: "other" in codes(v["model_types"]) and not v["model_other"],
+        lambda v: "other" in split_codes(v["model_types"]) and not v["model_other"],
         "Describe the other model type",
     ),
     Rule(
         ("it_systems", "it_systems_other"),
         "it_systems_other",
-        lambda v: "other" in codes(v["it_systems"]) and not v["it_systems_other"],
+        lambda v: "other" in split_codes(v["it_systems"]) and not v["it_systems_other"],
         "Name the other IT system",
     ),
     Rule(

@@ -175,7 +175,9 @@ def section(request, round_slug, borough_slug, section):
         if valid:
             try:
                 with transaction.atomic():
-                    fields = {name: form.cleaned_data[name] for name in this.fields} if form else {}
+                    # The answers as the form put them on the return (lists of codes joined).
+                    answers = form.instance if form else None
+                    fields = {name: getattr(answers, name) for name in this.fields}
                     saved = workflow.save_changes(
                         scoping_return=scoping_return,
                         version=version,

@@ -249,7 +249,8 @@ def save_changes(
         for name, value in fields.items():
             setattr(fresh, name, value)
         if section:
-            fresh.sections_saved = ",".join(sorted(fresh.saved_sections | {section}))
+            saved = ScopingReturn._meta.get_field("sections_saved")
+            fresh.sections_saved = saved.with_code(fresh.sections_saved, section)
         fresh.updated_by = by
         fresh._history_user = by
         fresh._change_reason = reason or (f"Saved section: {section}" if section else "Saved")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.text import capfirst
 
 from boroughs.models import Borough, is_steering_group
 from surveys.choices import Answer, RoundState, Scope, ServiceStatus
@@ -43,7 +44,7 @@ CHOICE_FIELDS = {
 
 def field_label(name: str) -> str:
     label = str(ScopingReturn._meta.get_field(name).verbose_name)
-    return label[:1].upper() + label[1:]
+    return capfirst(label)
 
 
 def percent(count: int, total: int) -> int | None:

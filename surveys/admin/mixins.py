@@ -6,7 +6,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from boroughs.models import Borough
 from surveys import workflow
-from surveys.choices import ItSystem, ModelType
+from surveys.fields import CodeListField
 
 
 def visible_borough_ids(request) -> frozenset:
@@ -50,9 +50,6 @@ class BoroughScopedAdmin:
         return super().has_delete_permission(request, obj) and self.may_see(request, obj)
 
 
-LIST_CHOICES = {"model_types": dict(ModelType.choices), "it_systems": dict(ItSystem.choices)}
-
-
 class LabelledChangeHelper(HistoricalRecordContextHelper):
     """Show a change's old and new values as people read them: labels, not stored codes."""
 
@@ -60,10 +57,9 @@ class LabelledChangeHelper(HistoricalRecordContextHelper):
         value = super().prepare_delta_change_value(change, value)
         if value in ("", None):
             return "(blank)"
-        if change.field in LIST_CHOICES:
-            labels = LIST_CHOICES[change.field]
-            return ", ".join(labels.get(code, code) for code in str(value).split(",") if code)
         field = self.model._meta.get_field(change.field)
+        if isinstance(field, CodeListField):
+            return ", ".join(field.labels(value))
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         return value

@@ -28,8 +28,7 @@ from surveys.admin.rows import (
     FundingLineInline,
     OutcomeMeasureInline,
 )
-from surveys.choices import ItSystem, ModelType
-from surveys.forms import CommentForm, KeepsWhatItIsGiven, join_codes
+from surveys.forms import CommentForm, KeepsWhatItIsGiven
 from surveys.models import ScopingReturn
 from surveys.resources import ScopingReturnResource
 from surveys.sections import SECTIONS
@@ -66,18 +65,6 @@ class ScopingReturnAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
         widget=forms.HiddenInput,
         error_messages={"required": "Reload the page: the form did not say which version it is."},
     )
-    model_types = forms.MultipleChoiceField(
-        label="Model types",
-        choices=ModelType.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    it_systems = forms.MultipleChoiceField(
-        label="IT systems",
-        choices=ItSystem.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
 
     class Meta:
         model = ScopingReturn
@@ -89,16 +76,6 @@ class ScopingReturnAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
             self.fields.pop("version", None)
         elif "version" in self.fields:
             self.initial["version"] = self.instance.version
-        for name in ("model_types", "it_systems"):
-            if name in self.fields:
-                current = getattr(self.instance, name, "") or ""
-                self.initial[name] = [code for code in current.split(",") if code]
-
-    def clean_model_types(self):
-        return join_codes(self.cleaned_data.get("model_types") or [], self.instance.model_types)
-
-    def clean_it_systems(self):
-        return join_codes(self.cleaned_data.get("it_systems") or [], self.instance.it_systems)
 
     def clean(self):
         data = super().clean()
@@ -233,11 +210,11 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
 
     @admin.display(description="Model types")
     def model_type_names(self, obj):
-        return ", ".join(obj.model_type_labels())
+        return ", ".join(obj.code_labels("model_types"))
 
     @admin.display(description="IT systems")
     def it_system_names(self, obj):
-        return ", ".join(obj.it_system_labels())
+        return ", ".join(obj.code_labels("it_systems"))
 
     @admin.display(description="Timeline")
     def review_timeline(self, obj):

@@ -7,232 +7,540 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('boroughs', '0002_register'),
-        ('surveys', '0005_unsaved_answers'),
+        ("boroughs", "0002_register"),
+        ("surveys", "0005_unsaved_answers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='carerole',
-            name='care_role_wte_range',
-            constraint=models.CheckConstraint(condition=models.Q(('wte__isnull', True), models.Q(('wte__gte', 0), ('wte__lte', 999)), _connector='OR'), name='care_role_wte_range', violation_error_message='Enter a whole-time equivalent between 0 and 999'),
+            model_name="carerole",
+            name="care_role_wte_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("wte__isnull", True),
+                    models.Q(("wte__gte", 0), ("wte__lte", 999)),
+                    _connector="OR",
+                ),
+                name="care_role_wte_range",
+                violation_error_message="Enter a whole-time equivalent between 0 and 999",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='carerole',
-            name='surveys_carerole_role_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['consultant_psychiatrist', 'gp_lead', 'mental_health_nurse', 'pcmh_practitioner', 'social_worker', 'psychologist', 'occupational_therapist', 'employment_adviser', 'peer_support_worker', 'care_navigator', 'pharmacist', 'administrator', 'manager', 'other'])), name='surveys_carerole_role_valid', violation_error_message='Choose one of the answers listed for the role'),
+            model_name="carerole",
+            name="surveys_carerole_role_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "role__in",
+                        [
+                            "consultant_psychiatrist",
+                            "gp_lead",
+                            "mental_health_nurse",
+                            "pcmh_practitioner",
+                            "social_worker",
+                            "psychologist",
+                            "occupational_therapist",
+                            "employment_adviser",
+                            "peer_support_worker",
+                            "care_navigator",
+                            "pharmacist",
+                            "administrator",
+                            "manager",
+                            "other",
+                        ],
+                    )
+                ),
+                name="surveys_carerole_role_valid",
+                violation_error_message="Choose one of the answers listed for the role",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='carerole',
-            name='surveys_carerole_notes_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('notes'), 2000), name='surveys_carerole_notes_length', violation_error_message='Notes must be 2,000 characters or fewer'),
+            model_name="carerole",
+            name="surveys_carerole_notes_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("notes"), 2000
+                ),
+                name="surveys_carerole_notes_length",
+                violation_error_message="Notes must be 2,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='dataqualitynote',
-            name='surveys_dataqualitynote_narrative_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('narrative'), 5000), name='surveys_dataqualitynote_narrative_length', violation_error_message='The narrative says must be 5,000 characters or fewer'),
+            model_name="dataqualitynote",
+            name="surveys_dataqualitynote_narrative_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("narrative"), 5000
+                ),
+                name="surveys_dataqualitynote_narrative_length",
+                violation_error_message="The narrative says must be 5,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='dataqualitynote',
-            name='surveys_dataqualitynote_appendix_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('appendix'), 2000), name='surveys_dataqualitynote_appendix_length', violation_error_message='The classification says must be 2,000 characters or fewer'),
+            model_name="dataqualitynote",
+            name="surveys_dataqualitynote_appendix_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("appendix"), 2000
+                ),
+                name="surveys_dataqualitynote_appendix_length",
+                violation_error_message="The classification says must be 2,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='dataqualitynote',
-            name='surveys_dataqualitynote_note_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('note'), 2000), name='surveys_dataqualitynote_note_length', violation_error_message='Note must be 2,000 characters or fewer'),
+            model_name="dataqualitynote",
+            name="surveys_dataqualitynote_note_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("note"), 2000
+                ),
+                name="surveys_dataqualitynote_note_length",
+                violation_error_message="Note must be 2,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='fundingline',
-            name='funding_amount_not_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='funding_amount_not_negative', violation_error_message='Enter an amount of £0 or more'),
+            model_name="fundingline",
+            name="funding_amount_not_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                name="funding_amount_not_negative",
+                violation_error_message="Enter an amount of £0 or more",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='fundingline',
-            name='surveys_fundingline_notes_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('notes'), 2000), name='surveys_fundingline_notes_length', violation_error_message='Notes must be 2,000 characters or fewer'),
+            model_name="fundingline",
+            name="surveys_fundingline_notes_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("notes"), 2000
+                ),
+                name="surveys_fundingline_notes_length",
+                violation_error_message="Notes must be 2,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='outcomemeasure',
-            name='surveys_outcomemeasure_notes_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('notes'), 2000), name='surveys_outcomemeasure_notes_length', violation_error_message='Notes must be 2,000 characters or fewer'),
+            model_name="outcomemeasure",
+            name="surveys_outcomemeasure_notes_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("notes"), 2000
+                ),
+                name="surveys_outcomemeasure_notes_length",
+                violation_error_message="Notes must be 2,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='returncomment',
-            name='surveys_returncomment_text_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('text'), 5000), name='surveys_returncomment_text_length', violation_error_message='Text must be 5,000 characters or fewer'),
+            model_name="returncomment",
+            name="surveys_returncomment_text_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("text"), 5000
+                ),
+                name="surveys_returncomment_text_length",
+                violation_error_message="Text must be 5,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='returnevent',
-            name='surveys_returnevent_from_state_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('from_state__in', ['draft', 'submitted', 'changes_requested', 'accepted'])), name='surveys_returnevent_from_state_valid', violation_error_message='Choose one of the answers listed for the from state'),
+            model_name="returnevent",
+            name="surveys_returnevent_from_state_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("from_state__in", ["draft", "submitted", "changes_requested", "accepted"])
+                ),
+                name="surveys_returnevent_from_state_valid",
+                violation_error_message="Choose one of the answers listed for the from state",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='returnevent',
-            name='surveys_returnevent_to_state_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('to_state__in', ['draft', 'submitted', 'changes_requested', 'accepted'])), name='surveys_returnevent_to_state_valid', violation_error_message='Choose one of the answers listed for the to state'),
+            model_name="returnevent",
+            name="surveys_returnevent_to_state_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("to_state__in", ["draft", "submitted", "changes_requested", "accepted"])
+                ),
+                name="surveys_returnevent_to_state_valid",
+                violation_error_message="Choose one of the answers listed for the to state",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='returnevent',
-            name='surveys_returnevent_comment_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 5000), name='surveys_returnevent_comment_length', violation_error_message='Comment must be 5,000 characters or fewer'),
+            model_name="returnevent",
+            name="surveys_returnevent_comment_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("comment"), 5000
+                ),
+                name="surveys_returnevent_comment_length",
+                violation_error_message="Comment must be 5,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='return_min_age_range',
-            constraint=models.CheckConstraint(condition=models.Q(('min_age__isnull', True), models.Q(('min_age__gte', 0), ('min_age__lte', 120)), _connector='OR'), name='return_min_age_range', violation_error_message='Enter the minimum age between 0 and 120'),
+            model_name="scopingreturn",
+            name="return_min_age_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_age__isnull", True),
+                    models.Q(("min_age__gte", 0), ("min_age__lte", 120)),
+                    _connector="OR",
+                ),
+                name="return_min_age_range",
+                violation_error_message="Enter the minimum age between 0 and 120",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='return_max_age_range',
-            constraint=models.CheckConstraint(condition=models.Q(('max_age__isnull', True), models.Q(('max_age__gte', 0), ('max_age__lte', 120)), _connector='OR'), name='return_max_age_range', violation_error_message='Enter the maximum age between 0 and 120'),
+            model_name="scopingreturn",
+            name="return_max_age_range",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_age__isnull", True),
+                    models.Q(("max_age__gte", 0), ("max_age__lte", 120)),
+                    _connector="OR",
+                ),
+                name="return_max_age_range",
+                violation_error_message="Enter the maximum age between 0 and 120",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='return_min_age_not_above_max',
-            constraint=models.CheckConstraint(condition=models.Q(('min_age__isnull', True), ('max_age__isnull', True), ('min_age__lte', models.F('max_age')), _connector='OR'), name='return_min_age_not_above_max', violation_error_message='The maximum age must be the same as or above the minimum age'),
+            model_name="scopingreturn",
+            name="return_min_age_not_above_max",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_age__isnull", True),
+                    ("max_age__isnull", True),
+                    ("min_age__lte", models.F("max_age")),
+                    _connector="OR",
+                ),
+                name="return_min_age_not_above_max",
+                violation_error_message="The maximum age must be the same as or above the minimum age",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_state_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'submitted', 'changes_requested', 'accepted'])), name='surveys_scopingreturn_state_valid', violation_error_message='Choose one of the answers listed for the state'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_state_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state__in", ["draft", "submitted", "changes_requested", "accepted"])
+                ),
+                name="surveys_scopingreturn_state_valid",
+                violation_error_message="Choose one of the answers listed for the state",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_status_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['established', 'pilot', 'planned', 'not_applicable', ''])), name='surveys_scopingreturn_status_valid', violation_error_message='Choose one of the answers listed for the service status'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_status_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["established", "pilot", "planned", "not_applicable", ""])
+                ),
+                name="surveys_scopingreturn_status_valid",
+                violation_error_message="Choose one of the answers listed for the service status",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_current_situation_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('current_situation'), 10000), name='surveys_scopingreturn_current_situation_length', violation_error_message='Current situation must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_current_situation_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("current_situation"), 10000
+                ),
+                name="surveys_scopingreturn_current_situation_length",
+                violation_error_message="Current situation must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_co_production_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('co_production'), 10000), name='surveys_scopingreturn_co_production_length', violation_error_message='Co-production with people with lived experience must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_co_production_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("co_production"), 10000
+                ),
+                name="surveys_scopingreturn_co_production_length",
+                violation_error_message="Co-production with people with lived experience must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_model_description_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('model_description'), 10000), name='surveys_scopingreturn_model_description_length', violation_error_message='Model description must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_model_description_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("model_description"), 10000
+                ),
+                name="surveys_scopingreturn_model_description_length",
+                violation_error_message="Model description must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_aims_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('aims'), 10000), name='surveys_scopingreturn_aims_length', violation_error_message='Aims must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_aims_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("aims"), 10000
+                ),
+                name="surveys_scopingreturn_aims_length",
+                violation_error_message="Aims must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_working_style_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('working_style'), 10000), name='surveys_scopingreturn_working_style_length', violation_error_message='Working style must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_working_style_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("working_style"), 10000
+                ),
+                name="surveys_scopingreturn_working_style_length",
+                violation_error_message="Working style must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_scope_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('scope__in', ['smi', 'smi_plus', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_scope_valid', violation_error_message='Choose one of the answers listed for the scope'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_scope_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("scope__in", ["smi", "smi_plus", "not_stated", "not_applicable", ""])
+                ),
+                name="surveys_scopingreturn_scope_valid",
+                violation_error_message="Choose one of the answers listed for the scope",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_inclusion_notes_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('inclusion_notes'), 10000), name='surveys_scopingreturn_inclusion_notes_length', violation_error_message='Inclusion notes must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_inclusion_notes_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("inclusion_notes"), 10000
+                ),
+                name="surveys_scopingreturn_inclusion_notes_length",
+                violation_error_message="Inclusion notes must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_exclusion_criteria_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('exclusion_criteria'), 10000), name='surveys_scopingreturn_exclusion_criteria_length', violation_error_message='Exclusion criteria must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_exclusion_criteria_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("exclusion_criteria"), 10000
+                ),
+                name="surveys_scopingreturn_exclusion_criteria_length",
+                violation_error_message="Exclusion criteria must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_training_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('training__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_training_valid', violation_error_message='Choose one of the answers listed for the regular mental health training established'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_training_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("training__in", ["yes", "no", "planned", "not_stated", "not_applicable", ""])
+                ),
+                name="surveys_scopingreturn_training_valid",
+                violation_error_message="Choose one of the answers listed for the regular mental health training established",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_training_description_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('training_description'), 10000), name='surveys_scopingreturn_training_description_length', violation_error_message='Training description must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_training_description_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("training_description"), 10000
+                ),
+                name="surveys_scopingreturn_training_description_length",
+                violation_error_message="Training description must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_shared_it_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('shared_it__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_shared_it_valid', violation_error_message='Choose one of the answers listed for the shared IT system with general practice'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_shared_it_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("shared_it__in", ["yes", "no", "planned", "not_stated", "not_applicable", ""])
+                ),
+                name="surveys_scopingreturn_shared_it_valid",
+                violation_error_message="Choose one of the answers listed for the shared IT system with general practice",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_it_description_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('it_description'), 10000), name='surveys_scopingreturn_it_description_length', violation_error_message='Record keeping description must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_it_description_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("it_description"), 10000
+                ),
+                name="surveys_scopingreturn_it_description_length",
+                violation_error_message="Record keeping description must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_medicines_management_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('medicines_management__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_medicines_management_valid', violation_error_message='Choose one of the answers listed for the medicines management in primary care'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_medicines_management_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "medicines_management__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_medicines_management_valid",
+                violation_error_message="Choose one of the answers listed for the medicines management in primary care",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_depot_antipsychotics_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('depot_antipsychotics__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_depot_antipsychotics_valid', violation_error_message='Choose one of the answers listed for the depot antipsychotics given in primary care'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_depot_antipsychotics_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "depot_antipsychotics__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_depot_antipsychotics_valid",
+                violation_error_message="Choose one of the answers listed for the depot antipsychotics given in primary care",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_clozapine_clinic_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('clozapine_clinic__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_clozapine_clinic_valid', violation_error_message='Choose one of the answers listed for the clozapine clinic'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_clozapine_clinic_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "clozapine_clinic__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_clozapine_clinic_valid",
+                violation_error_message="Choose one of the answers listed for the clozapine clinic",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_lithium_clinic_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('lithium_clinic__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_lithium_clinic_valid', violation_error_message='Choose one of the answers listed for the lithium monitoring clinic'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_lithium_clinic_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "lithium_clinic__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_lithium_clinic_valid",
+                violation_error_message="Choose one of the answers listed for the lithium monitoring clinic",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_advice_line_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('advice_line__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_advice_line_valid', violation_error_message='Choose one of the answers listed for the specialist advice line'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_advice_line_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "advice_line__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_advice_line_valid",
+                violation_error_message="Choose one of the answers listed for the specialist advice line",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_primary_care_pharmacist_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('primary_care_pharmacist__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_primary_care_pharmacist_valid', violation_error_message='Choose one of the answers listed for the primary care pharmacist'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_primary_care_pharmacist_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "primary_care_pharmacist__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_primary_care_pharmacist_valid",
+                violation_error_message="Choose one of the answers listed for the primary care pharmacist",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_prescribing_description_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('prescribing_description'), 10000), name='surveys_scopingreturn_prescribing_description_length', violation_error_message='Prescribing description must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_prescribing_description_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("prescribing_description"), 10000
+                ),
+                name="surveys_scopingreturn_prescribing_description_length",
+                violation_error_message="Prescribing description must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_outcome_measures_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome_measures__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_outcome_measures_valid', violation_error_message='Choose one of the answers listed for the outcome measures described'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_outcome_measures_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome_measures__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_outcome_measures_valid",
+                violation_error_message="Choose one of the answers listed for the outcome measures described",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_key_outcomes_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('key_outcomes'), 10000), name='surveys_scopingreturn_key_outcomes_length', violation_error_message='Key outcomes to date must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_key_outcomes_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("key_outcomes"), 10000
+                ),
+                name="surveys_scopingreturn_key_outcomes_length",
+                violation_error_message="Key outcomes to date must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_recurrent_funding_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('recurrent_funding__in', ['yes', 'no', 'planned', 'not_stated', 'not_applicable', ''])), name='surveys_scopingreturn_recurrent_funding_valid', violation_error_message='Choose one of the answers listed for the recurrent funding secured'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_recurrent_funding_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "recurrent_funding__in",
+                        ["yes", "no", "planned", "not_stated", "not_applicable", ""],
+                    )
+                ),
+                name="surveys_scopingreturn_recurrent_funding_valid",
+                violation_error_message="Choose one of the answers listed for the recurrent funding secured",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='scopingreturn',
-            name='surveys_scopingreturn_funding_notes_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('funding_notes'), 10000), name='surveys_scopingreturn_funding_notes_length', violation_error_message='Funding notes must be 10,000 characters or fewer'),
+            model_name="scopingreturn",
+            name="surveys_scopingreturn_funding_notes_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("funding_notes"), 10000
+                ),
+                name="surveys_scopingreturn_funding_notes_length",
+                violation_error_message="Funding notes must be 10,000 characters or fewer",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='surveyround',
-            name='round_closes_after_opening',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='round_closes_after_opening', violation_error_message='The closing date must be the same as or after the opening date'),
+            model_name="surveyround",
+            name="round_closes_after_opening",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="round_closes_after_opening",
+                violation_error_message="The closing date must be the same as or after the opening date",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='surveyround',
-            name='surveys_surveyround_state_valid',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['open', 'closed', 'published'])), name='surveys_surveyround_state_valid', violation_error_message='Choose one of the answers listed for the state'),
+            model_name="surveyround",
+            name="surveys_surveyround_state_valid",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["open", "closed", "published"])),
+                name="surveys_surveyround_state_valid",
+                violation_error_message="Choose one of the answers listed for the state",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='surveyround',
-            name='surveys_surveyround_guidance_length',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('guidance'), 20000), name='surveys_surveyround_guidance_length', violation_error_message='Guidance must be 20,000 characters or fewer'),
+            model_name="surveyround",
+            name="surveys_surveyround_guidance_length",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("guidance"), 20000
+                ),
+                name="surveys_surveyround_guidance_length",
+                violation_error_message="Guidance must be 20,000 characters or fewer",
+            ),
         ),
     ]
