@@ -10,14 +10,19 @@ from django.utils.text import capfirst
 
 from pcmh.forms import inside_template_form
 from surveys.choices import Answer
-from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
+from surveys.models import (
+    ANSWER_FIELD_NAMES,
+    CareRole,
+    Contact,
+    FundingLine,
+    OutcomeMeasure,
+    ScopingReturn,
+)
 from surveys.numbers import money, parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
 from surveys.sections import SECTIONS_BY_SLUG
 
-ANSWER_FIELDS = {
-    f.name for f in ScopingReturn._meta.fields if f.choices and list(f.choices) == Answer.choices
-}
+ANSWER_FIELDS = set(ANSWER_FIELD_NAMES)
 TEXTAREA_ROWS = 4
 # GOV.UK pattern: numbers in a text input, so browsers never alter or block what was typed.
 DECIMAL_INPUT = {"inputmode": "decimal", "spellcheck": "false"}

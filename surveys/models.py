@@ -24,7 +24,7 @@ from surveys.choices import (
 from surveys.constraints import add_field_rules
 from surveys.fields import CodeListField, split_codes
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
-from surveys.sections import SECTIONS
+from surveys.sections import FIELD_NAMES, SECTIONS
 
 
 class SurveyRoundQuerySet(models.QuerySet):
@@ -274,6 +274,14 @@ class ScopingReturn(FollowsRules, models.Model):
     @property
     def saved_sections(self) -> set[str]:
         return set(split_codes(self.sections_saved))
+
+
+# The answers from the framework's Yes / No / Planned... set, in the framework's order.
+ANSWER_FIELD_NAMES = tuple(
+    name
+    for name in FIELD_NAMES
+    if list(ScopingReturn._meta.get_field(name).choices or ()) == Answer.choices
+)
 
 
 class CareRole(FollowsRules, models.Model):

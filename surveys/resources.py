@@ -28,6 +28,7 @@ from surveys.models import (
 )
 from surveys.numbers import parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
+from surveys.sections import FIELD_NAMES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A value that begins with the escape mark itself is escaped too, so that import can always take
@@ -221,16 +222,7 @@ class PcmhResource(resources.ModelResource):
         return self._return_of(obj).borough.slug
 
 
-RETURN_FIELDS = [
-    "status", "service_name", "status_note", "current_situation", "co_production",
-    "model_types", "model_other", "service_form", "model_description", "aims", "working_style",
-    "scope", "min_age", "max_age", "inclusion_notes", "exclusion_criteria",
-    "training", "training_description",
-    "shared_it", "it_systems", "it_systems_other", "it_description",
-    "medicines_management", "depot_antipsychotics", "clozapine_clinic", "lithium_clinic",
-    "advice_line", "primary_care_pharmacist", "prescribing_description",
-    "outcome_measures", "key_outcomes", "recurrent_funding", "funding_notes",
-]  # fmt: skip
+RETURN_FIELDS = list(FIELD_NAMES)
 
 
 class ScopingReturnResource(PcmhResource):

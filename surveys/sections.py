@@ -118,3 +118,6 @@ SECTIONS = (
     ),
 )
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+# Every answer of a return, in the framework's order: what forms, the admin, imports and the
+# data dictionary list.
+FIELD_NAMES = tuple(name for section in SECTIONS for name in section.fields)

@@ -9,7 +9,8 @@ from django.utils.text import capfirst
 
 from boroughs.models import Borough, is_steering_group
 from surveys.choices import Answer, RoundState, Scope, ServiceStatus
-from surveys.models import ScopingReturn, SurveyRound
+from surveys.models import ANSWER_FIELD_NAMES, ScopingReturn, SurveyRound
+from surveys.sections import SECTIONS_BY_SLUG
 
 NO_RETURN = "no_return"
 NOT_ANSWERED = "not_answered"
@@ -28,12 +29,8 @@ ANSWER_FIELDS = (
     "medicines_management",
     "recurrent_funding",
 )
-PRESCRIBING_FIELDS = (
-    "depot_antipsychotics",
-    "clozapine_clinic",
-    "lithium_clinic",
-    "advice_line",
-    "primary_care_pharmacist",
+PRESCRIBING_FIELDS = tuple(
+    name for name in ANSWER_FIELD_NAMES if name in SECTIONS_BY_SLUG["prescribing"].fields
 )
 CHOICE_FIELDS = {
     "status": ServiceStatus,

@@ -29,25 +29,12 @@ from surveys.admin.rows import (
     OutcomeMeasureInline,
 )
 from surveys.forms import CommentForm, KeepsWhatItIsGiven
-from surveys.models import ScopingReturn
+from surveys.models import ANSWER_FIELD_NAMES, ScopingReturn
 from surveys.resources import ScopingReturnResource
-from surveys.sections import SECTIONS
+from surveys.sections import FIELD_NAMES, SECTIONS
 
-SECTION_FIELDS = [name for section in SECTIONS for name in section.fields]
-
-
-ANSWER_QUESTIONS = [
-    "training",
-    "shared_it",
-    "medicines_management",
-    "depot_antipsychotics",
-    "clozapine_clinic",
-    "lithium_clinic",
-    "advice_line",
-    "primary_care_pharmacist",
-    "outcome_measures",
-    "recurrent_funding",
-]
+SECTION_FIELDS = list(FIELD_NAMES)
+ANSWER_QUESTIONS = list(ANSWER_FIELD_NAMES)
 
 
 def _when(moment) -> str:
