@@ -42,7 +42,7 @@ from reports.queries.quality import (
     quality_notes,
 )
 from reports.queries.report import (
-    ANSWER_FIELDS,
+    APPENDIX_ANSWER_FIELDS,
     CHOICE_FIELDS,
     NO_RETURN,
     NO_RETURN_LABEL,
@@ -70,7 +70,7 @@ from reports.queries.tables import (
 )
 
 __all__ = [
-    "ANSWER_FIELDS",
+    "APPENDIX_ANSWER_FIELDS",
     "ANSWER_FIELDS_JSON_ORDER",
     "APPENDIX_COLUMNS",
     "APPENDIX_RETURN_FIELDS",

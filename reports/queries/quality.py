@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from reports.queries.counts import Figure
 from reports.queries.report import (
-    ANSWER_FIELDS,
+    APPENDIX_ANSWER_FIELDS,
     PRESCRIBING_FIELDS,
     RETURN_REPORT_ORDER,
     Report,
@@ -21,7 +21,7 @@ from surveys.sections import SECTIONS
 def not_stated(report: Report) -> list[Figure]:
     """Per question, the counted returns that answer "Not stated" (one query); the total of each
     figure is the number of counted returns."""
-    names = ("scope", *ANSWER_FIELDS, *PRESCRIBING_FIELDS)
+    names = ("scope", *APPENDIX_ANSWER_FIELDS, *PRESCRIBING_FIELDS)
     counts = report.returns.aggregate(
         _counted=Count("pk"),
         **{name: Count("pk", filter=Q(**{name: Answer.NOT_STATED})) for name in names},

@@ -22,7 +22,7 @@ REPORT_ORDER = ("stp__display_order", "stp__name", "display_order", "name")
 RETURN_REPORT_ORDER = tuple(f"borough__{name}" for name in REPORT_ORDER)
 
 # The classifications of the appendix tables, in the appendix's column order.
-ANSWER_FIELDS = (
+APPENDIX_ANSWER_FIELDS = (
     "shared_it",
     "outcome_measures",
     "training",
@@ -35,7 +35,7 @@ PRESCRIBING_FIELDS = tuple(
 CHOICE_FIELDS = {
     "status": ServiceStatus,
     "scope": Scope,
-    **dict.fromkeys(ANSWER_FIELDS + PRESCRIBING_FIELDS, Answer),
+    **dict.fromkeys(APPENDIX_ANSWER_FIELDS + PRESCRIBING_FIELDS, Answer),
 }
 
 

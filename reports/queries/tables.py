@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from boroughs.models import Borough, Stp
 from reports.queries.report import (
-    ANSWER_FIELDS,
+    APPENDIX_ANSWER_FIELDS,
     NO_RETURN,
     NO_RETURN_LABEL,
     NOT_ANSWERED,
@@ -36,7 +36,7 @@ APPENDIX_RETURN_FIELDS = (
     "status",
     "service_form",
     "scope",
-    *ANSWER_FIELDS,
+    *APPENDIX_ANSWER_FIELDS,
 )
 
 
@@ -75,16 +75,7 @@ class AppendixRow:
             _label_of(r, "status"),
             r.service_form,
             _label_of(r, "scope"),
-            *(
-                _label_of(r, name)
-                for name in (
-                    "shared_it",
-                    "outcome_measures",
-                    "training",
-                    "medicines_management",
-                    "recurrent_funding",
-                )
-            ),
+            *(_label_of(r, name) for name in APPENDIX_ANSWER_FIELDS),
         ]
 
 

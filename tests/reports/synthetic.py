@@ -15,6 +15,7 @@ from surveys.choices import (
     ServiceStatus,
 )
 from surveys.models import (
+    ANSWER_FIELD_NAMES,
     CareRole,
     Contact,
     DataQualityNote,
@@ -23,19 +24,6 @@ from surveys.models import (
     ScopingReturn,
 )
 from tests.factories import BoroughFactory, StpFactory, SurveyRoundFactory
-
-ANSWER_FIELDS = (
-    "training",
-    "shared_it",
-    "medicines_management",
-    "depot_antipsychotics",
-    "clozapine_clinic",
-    "lithium_clinic",
-    "advice_line",
-    "primary_care_pharmacist",
-    "outcome_measures",
-    "recurrent_funding",
-)
 
 
 def add_boroughs(count: int, *, stps: int = 5) -> list[Borough]:
@@ -50,7 +38,7 @@ def add_boroughs(count: int, *, stps: int = 5) -> list[Borough]:
 def _answers(i: int) -> dict[str, str]:
     """Answers varied by position; every seventh return leaves two questions unanswered."""
     answers = Answer.values
-    given = {name: answers[(i + k) % len(answers)] for k, name in enumerate(ANSWER_FIELDS)}
+    given = {name: answers[(i + k) % len(answers)] for k, name in enumerate(ANSWER_FIELD_NAMES)}
     if i % 7 == 3:
         given.update(training="", shared_it="")
     return given
