@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.utils.text import capfirst
-
-from surveys.completeness import display_value
+from surveys.answers import display_value, field_label
 from surveys.models import ScopingReturn
 
 
@@ -67,11 +65,6 @@ PROFILE_LAYOUT = (
 )
 
 
-def _label(name: str) -> str:
-    label = str(ScopingReturn._meta.get_field(name).verbose_name)
-    return capfirst(label)
-
-
 def profile_parts(scoping_return: ScopingReturn) -> list[dict]:
     """The profile's parts with their (label, value) rows; empty optional values are left out,
     classifications are always shown. Child rows come from the return's prefetched relations."""
@@ -83,10 +76,10 @@ def profile_parts(scoping_return: ScopingReturn) -> list[dict]:
         for name in part.fields:
             value = display_value(scoping_return, name)
             if value or name in always:
-                rows.append((_label(name), value or "Not answered"))
+                rows.append((field_label(name), value or "Not answered"))
         children = list(getattr(scoping_return, part.children).all()) if part.children else []
         text = ""
-        if len(part.fields) == 1 and _label(part.fields[0]).lower() == part.title.lower():
+        if len(part.fields) == 1 and field_label(part.fields[0]).lower() == part.title.lower():
             # A part that is one narrative ("Aims") reads as a paragraph, not a labelled row.
             text = display_value(scoping_return, part.fields[0]) or "Not given."
             rows = []

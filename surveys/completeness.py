@@ -1,13 +1,8 @@
 """What a return still needs: per section (for the task list) and for submission."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.utils.text import capfirst
-
-from surveys.fields import CodeListField
 from surveys.models import ScopingReturn
-from surveys.numbers import plain_decimal
 from surveys.sections import SECTIONS, Section
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
@@ -102,24 +97,3 @@ def section_state(scoping_return, section: Section) -> str:
     ):
         return COMPLETED
     return IN_PROGRESS
-
-
-def display_value(scoping_return, name: str) -> str:
-    """A field's value as people read it: choice labels, list labels, ages and amounts."""
-    if isinstance(ScopingReturn._meta.get_field(name), CodeListField):
-        return ", ".join(scoping_return.code_labels(name))
-    value = getattr(scoping_return, name)
-    display = getattr(scoping_return, f"get_{name}_display", None)
-    if display and value:
-        return str(display())
-    if value is None:
-        return ""
-    return plain_decimal(value) if isinstance(value, Decimal) else str(value)
-
-
-def section_rows(scoping_return, section: Section) -> list[tuple[str, str, str]]:
-    """(field name, label, value) of a section's fields, for check-your-answers and profiles."""
-    return [
-        (name, capfirst(_label(name)), display_value(scoping_return, name))
-        for name in section.fields
-    ]

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from boroughs.models import Borough, Stp, is_steering_group
 from surveys import unsaved, workflow
-from surveys.completeness import missing_items, section_needs, section_rows, section_state
+from surveys.answers import section_rows
+from surveys.completeness import missing_items, section_needs, section_state
 from surveys.forms import (
     FORMSET_TITLES,
     FORMSETS,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.text import capfirst
 
 from boroughs.models import Borough, is_steering_group
+from surveys.answers import field_label  # noqa: F401 - re-exported
 from surveys.choices import Answer, RoundState, Scope, ServiceStatus
 from surveys.models import ANSWER_FIELD_NAMES, ScopingReturn, SurveyRound
 from surveys.sections import SECTIONS_BY_SLUG
@@ -37,11 +37,6 @@ CHOICE_FIELDS = {
     "scope": Scope,
     **dict.fromkeys(APPENDIX_ANSWER_FIELDS + PRESCRIBING_FIELDS, Answer),
 }
-
-
-def field_label(name: str) -> str:
-    label = str(ScopingReturn._meta.get_field(name).verbose_name)
-    return capfirst(label)
 
 
 def percent(count: int, total: int) -> int | None:

@@ -1,0 +1,35 @@
+"""Answers as people read them, on check answers, the review and the profiles."""
+
+from decimal import Decimal
+
+from django.utils.text import capfirst
+
+from surveys.fields import CodeListField
+from surveys.models import ScopingReturn
+from surveys.numbers import plain_decimal
+from surveys.sections import Section
+
+
+def field_label(name: str) -> str:
+    """A return's field as a heading reads it: "Service status"."""
+    return capfirst(ScopingReturn._meta.get_field(name).verbose_name)
+
+
+def display_value(scoping_return, name: str) -> str:
+    """A field's value as people read it: choice labels, list labels, ages and amounts."""
+    if isinstance(ScopingReturn._meta.get_field(name), CodeListField):
+        return ", ".join(scoping_return.code_labels(name))
+    value = getattr(scoping_return, name)
+    display = getattr(scoping_return, f"get_{name}_display", None)
+    if display and value:
+        return str(display())
+    if value is None:
+        return ""
+    return plain_decimal(value) if isinstance(value, Decimal) else str(value)
+
+
+def section_rows(scoping_return, section: Section) -> list[tuple[str, str, str]]:
+    """(field name, label, value) of a section's fields, for check-your-answers and profiles."""
+    return [
+        (name, field_label(name), display_value(scoping_return, name)) for name in section.fields
+    ]
