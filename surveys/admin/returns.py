@@ -155,8 +155,7 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
         editable = obj is None or self.has_change_permission(request, obj)
         if obj is not None:
             head += list(REVIEW_FIELDS)
-            if editable:
-                head.append("version")
+            # The form's hidden `version` is rendered by the change form's template, labelless.
         fieldsets = [("Return", {"fields": head})]
         fieldsets += [
             (

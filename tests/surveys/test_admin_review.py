@@ -414,3 +414,14 @@ def test_a_return_added_in_the_admin_is_started_by_the_workflow_with_its_history
     again = client.post(url, as_post(data))
     assert again.status_code == 200
     assert ScopingReturn.objects.filter(survey_round=survey_round, borough=camden).count() == 1
+
+
+def test_the_admin_page_carries_the_version_read_as_one_hidden_input_with_no_label(
+    client, superuser, camden
+):
+    scoping_return = complete_return(borough=camden)
+    client.force_login(superuser)
+    html = client.get(admin_url("scopingreturn_change", scoping_return.pk)).content.decode()
+    assert html.count('name="version"') == 1
+    assert f'type="hidden" name="version" value="{scoping_return.version}"' in html
+    assert 'for="id_version"' not in html
