@@ -217,4 +217,4 @@ def test_the_whole_lead_journey_works_with_the_keyboard_alone(
     assert scoping_return.state == ReturnState.SUBMITTED
     assert (scoping_return.status, scoping_return.scope) == ("pilot", "smi_plus")
     assert scoping_return.min_age == 18 and scoping_return.service_name == "Primary Care Plus"
-    assert scoping_return.model_type_list == ["collaborative_care"]
+    assert scoping_return.model_types == "collaborative_care"
