@@ -10,6 +10,11 @@ from surveys.numbers import plain_decimal
 from surveys.sections import Section
 
 
+def with_article(words: str) -> str:
+    """ "a submitted", "an accepted", "an Occupational therapist"."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
 def field_label(name: str) -> str:
     """A return's field as a heading reads it: "Service status"."""
     return capfirst(ScopingReturn._meta.get_field(name).verbose_name)

@@ -53,12 +53,14 @@ def _lf(value):
 
 def state_limits(form) -> None:
     """Say each text's limit in its hint, refuse a longer one with a message naming the field and
-    the limit, and never let the browser cut a paste short (no `maxlength`)."""
+    the limit, and never let the browser cut a paste short (no `maxlength`); a NUL character is
+    refused in the words of the rules (surveys/rules.py)."""
     for field in form.fields.values():
-        if isinstance(field, forms.CharField):
-            field.error_messages.setdefault("null_characters_not_allowed", INVALID_CHARACTERS)
-        limit = getattr(field, "max_length", None)
-        if not limit or not isinstance(field, forms.CharField):
+        if not isinstance(field, forms.CharField):
+            continue
+        field.error_messages.setdefault("null_characters_not_allowed", INVALID_CHARACTERS)
+        limit = field.max_length
+        if not limit:
             continue
         field.widget.attrs.pop("maxlength", None)
         if not isinstance(field, forms.EmailField):

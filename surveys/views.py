@@ -176,9 +176,8 @@ def section(request, round_slug, borough_slug, section):
         if valid:
             try:
                 with transaction.atomic():
-                    # The answers as the form put them on the return (lists of codes joined).
-                    answers = form.instance if form else None
-                    fields = {name: getattr(answers, name) for name in this.fields}
+                    # The form put its answers on the return (lists of codes joined, in order).
+                    fields = {name: getattr(scoping_return, name) for name in this.fields}
                     saved = workflow.save_changes(
                         scoping_return=scoping_return,
                         version=version,
@@ -218,6 +217,12 @@ def section(request, round_slug, borough_slug, section):
             if f is not None:
                 for field in f.fields.values():
                     field.disabled = True
+    if stale:
+        version_shown = stale.current.version
+    elif restored is not None:  # the version the typed answers were read at
+        version_shown = restored.get("version", "")
+    else:
+        version_shown = scoping_return.version
     return render(
         request,
         "surveys/section.html",
@@ -231,11 +236,7 @@ def section(request, round_slug, borough_slug, section):
             "formset_needs": [
                 (f"{fs.prefix}-title", needs[fs.prefix]) for fs in formsets if fs.prefix in needs
             ],
-            "version": stale.current.version
-            if stale
-            else restored.get("version", "")
-            if restored is not None
-            else scoping_return.version,
+            "version": version_shown,
             "stale": stale,
             "can_edit": can_edit,
             "read_only_reason": refusal,

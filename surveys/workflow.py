@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from pcmh.security_log import log_event
+from surveys.answers import with_article
 from surveys.models import (
     ReturnComment,
     ReturnEvent,
@@ -56,11 +57,6 @@ class StaleVersion(WorkflowError):  # noqa: N818 - reads as a sentence: "raise S
         super().__init__(stale_message(current))
 
 
-def _a(word: str) -> str:
-    """ "a submitted", "an accepted"."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
-
-
 # The moves a return may make: action → (the states it may start from, the state it leads to,
 # why it is refused from any other state). Every transition below checks this table.
 TRANSITIONS = {
@@ -99,7 +95,7 @@ def _target(locked: ScopingReturn, action: str) -> str:
     sources, target, refusal = TRANSITIONS[action]
     if locked.state not in sources:
         state = locked.get_state_display().lower()
-        raise WorkflowError(refusal.format(state=state, A_state=_a(state).capitalize()))
+        raise WorkflowError(refusal.format(state=state, A_state=with_article(state).capitalize()))
     return target
 
 

@@ -1,6 +1,7 @@
 from django import template
 
 from reports.exports import cell_text
+from surveys import answers
 
 register = template.Library()
 
@@ -16,4 +17,4 @@ def with_article(role: str) -> str:
     """A care role after "with": "a GP lead", "an Occupational therapist", "another role"."""
     if role.lower() == "other":
         return "another role"
-    return f"{'an' if role[:1].lower() in 'aeiou' else 'a'} {role}"
+    return answers.with_article(role)
