@@ -2,14 +2,9 @@
 
 from dataclasses import dataclass
 
-from surveys.models import ScopingReturn
 from surveys.sections import SECTIONS, Section
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
-
-
-def _label(name: str) -> str:
-    return str(ScopingReturn._meta.get_field(name).verbose_name)
 
 
 def _child_count(scoping_return, relation: str) -> int:
@@ -17,10 +12,6 @@ def _child_count(scoping_return, relation: str) -> int:
     if counts is not None and relation in counts:
         return counts[relation]
     return getattr(scoping_return, relation).count()
-
-
-def _is_choice(name: str) -> bool:
-    return bool(ScopingReturn._meta.get_field(name).choices)
 
 
 def field_anchor(name: str) -> str:
@@ -35,15 +26,14 @@ def child_anchor(relation: str) -> str:
 
 
 def _missing(scoping_return, section: Section):
-    """(field name or child relation, id to link to, message) for each thing `section` still
-    needs before the return is submitted."""
-    for name in section.required:
-        if getattr(scoping_return, name) in ("", None):
-            verb = "Select" if _is_choice(name) else "Enter"
-            yield name, field_anchor(name), f"{verb} the {_label(name)}"
+    """(field name or child relation, id to link to, message to the lead, what it is called)
+    for each thing `section` still needs before the return is submitted."""
+    for question in section.questions:
+        if question.required and getattr(scoping_return, question.name) in ("", None):
+            yield question.name, field_anchor(question.name), question.required, question.label
     relation = section.requires_child
     if relation and not _child_count(scoping_return, relation):
-        yield relation, child_anchor(relation), "Add at least one contact"
+        yield relation, child_anchor(relation), "Add at least one contact", "A contact"
 
 
 def section_missing(scoping_return, section: Section) -> list[tuple[str, str]]:
@@ -53,14 +43,14 @@ def section_missing(scoping_return, section: Section) -> list[tuple[str, str]]:
     """
     return [
         (anchor, f"{message} ({section.title})")
-        for _, anchor, message in _missing(scoping_return, section)
+        for _, anchor, message, _ in _missing(scoping_return, section)
     ]
 
 
 def section_needs(scoping_return, section: Section) -> dict[str, str]:
     """{field name or child relation: message}: what to say beside each question of the section
     that submitting still needs."""
-    return {name: message for name, _, message in _missing(scoping_return, section)}
+    return {name: message for name, _, message, _ in _missing(scoping_return, section)}
 
 
 @dataclass(frozen=True)
@@ -69,15 +59,16 @@ class MissingItem:
 
     section: Section
     anchor: str
-    message: str
+    message: str  # to the lead: "Select whether recurrent funding has been secured"
+    what: str  # what is missing, as a report lists it: "Recurrent funding secured"
 
 
 def missing_items(scoping_return) -> list[MissingItem]:
     """What the return still needs before submission, section by section, in the form's order."""
     return [
-        MissingItem(section, anchor, message)
+        MissingItem(section, anchor, f"{message} ({section.title})", what)
         for section in SECTIONS
-        for anchor, message in section_missing(scoping_return, section)
+        for _, anchor, message, what in _missing(scoping_return, section)
     ]
 
 

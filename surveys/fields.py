@@ -21,8 +21,9 @@ class CodeListField(models.CharField):
     changes nothing. In migrations it is a plain `CharField`: the column is one.
     """
 
-    def __init__(self, *args, codes=(), **kwargs):
+    def __init__(self, *args, codes=(), item="option", **kwargs):
         self.code_choices = list(getattr(codes, "choices", codes))
+        self.item = item  # what one code is: "model type", as a message names it
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
@@ -20,7 +21,7 @@ from surveys.models import (
 )
 from surveys.numbers import money, parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
-from surveys.sections import SECTIONS_BY_SLUG
+from surveys.sections import CHOICE, QUESTIONS, SECTIONS_BY_SLUG
 
 ANSWER_FIELDS = set(ANSWER_FIELD_NAMES)
 TEXTAREA_ROWS = 4
@@ -55,7 +56,7 @@ def state_limits(form) -> None:
     """Say each text's limit in its hint, refuse a longer one with a message naming the field and
     the limit, and never let the browser cut a paste short (no `maxlength`); a NUL character is
     refused in the words of the rules (surveys/rules.py)."""
-    for field in form.fields.values():
+    for name, field in form.fields.items():
         if not isinstance(field, forms.CharField):
             continue
         field.error_messages.setdefault("null_characters_not_allowed", INVALID_CHARACTERS)
@@ -66,10 +67,21 @@ def state_limits(form) -> None:
         if not isinstance(field, forms.EmailField):
             hint = f"You can enter up to {limit:,} characters."
             field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
-        label = field.label or ""
         field.error_messages.setdefault(
-            "max_length", f"{capfirst(label)} must be {limit:,} characters or fewer"
+            "max_length", f"{short_label(form, name)} must be {limit:,} characters or fewer"
         )
+
+
+def short_label(form, name: str) -> str:
+    """What an error calls a field: its model field's short label ("Service name") even where
+    the form asks a question ("What is the service called?")."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is not None:
+        try:
+            return capfirst(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return capfirst(form.fields[name].label or "")
 
 
 class KeepsWhatItIsGiven:
@@ -122,16 +134,17 @@ class YesNoNotKnown(forms.NullBooleanSelect):
         self.choices = [("unknown", "Not known"), ("true", "Yes"), ("false", "No")]
 
 
-def _age_field(label: str, example: str) -> forms.DecimalField:
+def _age_field(name: str, example: str) -> forms.DecimalField:
+    label = str(ScopingReturn._meta.get_field(name).verbose_name)
     message = f"Enter the {label} as a number, for example {example}"
     return forms.DecimalField(
-        label=label.capitalize(),
+        label=QUESTIONS[name].question,
         required=False,
         max_digits=4,
         decimal_places=1,
         min_value=Decimal("0"),
         max_value=Decimal("120"),
-        help_text="In years. Leave empty if there is no limit.",
+        help_text=QUESTIONS[name].hint,
         widget=NumberInput,
         error_messages={
             "invalid": message,
@@ -161,7 +174,8 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
                 if current == Answer.NOT_STATED:
                     choices.insert(3, (Answer.NOT_STATED, "Not stated (as recorded)"))
                 self.fields[name] = forms.ChoiceField(
-                    label=capfirst(field.label),
+                    label=field.label,
+                    help_text=field.help_text,
                     choices=choices,
                     required=False,
                     widget=forms.RadioSelect,
@@ -169,7 +183,7 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
                 )
             elif isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = TEXTAREA_ROWS
-            if name in ("status", "scope"):
+            if QUESTIONS[name].kind == CHOICE:
                 field.widget = forms.RadioSelect(choices=field.choices[1:])
                 field.choices = field.choices[1:]
                 field.error_messages["invalid_choice"] = "Select one of the options listed"
@@ -182,10 +196,17 @@ def section_form_class(slug: str):
     section = SECTIONS_BY_SLUG[slug]
     if not section.fields:
         return None
-    attrs = {"Meta": type("Meta", (), {"model": ScopingReturn, "fields": section.fields})}
+    meta = {
+        "model": ScopingReturn,
+        "fields": section.fields,
+        # The lead's form asks the catalogue's questions; errors name the short label.
+        "labels": {q.name: q.question for q in section.questions},
+        "help_texts": {q.name: q.hint for q in section.questions if q.hint},
+    }
+    attrs = {"Meta": type("Meta", (), meta)}
     if "min_age" in section.fields:
-        attrs["min_age"] = _age_field("minimum age", "18 or 17.5")
-        attrs["max_age"] = _age_field("maximum age", "65")
+        attrs["min_age"] = _age_field("min_age", "18 or 17.5")
+        attrs["max_age"] = _age_field("max_age", "65")
     return type(f"{slug.title().replace('-', '')}Form", (SectionForm,), attrs)
 
 

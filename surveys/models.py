@@ -24,7 +24,7 @@ from surveys.choices import (
 from surveys.constraints import add_field_rules
 from surveys.fields import CodeListField, split_codes
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
-from surveys.sections import FIELD_NAMES, SECTIONS
+from surveys.sections import ANSWER, FIELD_NAMES, SECTIONS, kind_of
 
 
 class SurveyRoundQuerySet(models.QuerySet):
@@ -154,6 +154,7 @@ class ScopingReturn(FollowsRules, models.Model):
         default="",
         editable=False,
         codes=[(section.slug, section.title) for section in SECTIONS],
+        item="section",
     )
 
     # 1. Service
@@ -166,7 +167,11 @@ class ScopingReturn(FollowsRules, models.Model):
     co_production = _text("co-production with people with lived experience")
     # 2. Model
     model_types = CodeListField(
-        max_length=300, blank=True, codes=ModelType, help_text="Comma-separated model type codes."
+        max_length=300,
+        blank=True,
+        codes=ModelType,
+        item="model type",
+        help_text="Comma-separated model type codes.",
     )
     model_other = models.CharField("other model type", max_length=200, blank=True)
     service_form = models.CharField(
@@ -208,6 +213,7 @@ class ScopingReturn(FollowsRules, models.Model):
         max_length=100,
         blank=True,
         codes=ItSystem,
+        item="IT system",
         help_text="Comma-separated system codes.",
     )
     it_systems_other = models.CharField("other IT system", max_length=200, blank=True)
@@ -278,9 +284,7 @@ class ScopingReturn(FollowsRules, models.Model):
 
 # The answers from the framework's Yes / No / Planned... set, in the framework's order.
 ANSWER_FIELD_NAMES = tuple(
-    name
-    for name in FIELD_NAMES
-    if list(ScopingReturn._meta.get_field(name).choices or ()) == Answer.choices
+    name for name in FIELD_NAMES if kind_of(ScopingReturn._meta.get_field(name)) == ANSWER
 )
 
 

@@ -6,29 +6,26 @@ off again on import, so an export re-imported changes nothing.
 """
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from import_export import fields, resources, widgets
 
 from boroughs.models import Borough
 from surveys import workflow
+from surveys.answers import with_article
 from surveys.fields import split_codes
 from surveys.models import (
     Answer,
     CareRole,
-    CareRoleType,
     Contact,
     DataQualityNote,
     FundingLine,
-    ItSystem,
-    ModelType,
     OutcomeMeasure,
-    Scope,
     ScopingReturn,
-    ServiceStatus,
     SurveyRound,
 )
 from surveys.numbers import parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
-from surveys.sections import FIELD_NAMES
+from surveys.sections import ANSWER, CHOICE, CODE_LIST, FIELD_NAMES, TEXT, kind_of
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A value that begins with the escape mark itself is escaped too, so that import can always take
@@ -112,17 +109,58 @@ class PlainDecimalWidget(widgets.DecimalWidget):
         return "" if value is None else plain_decimal(value)
 
 
-def _answer_field(name):
-    return fields.Field(
-        attribute=name, column_name=name, widget=ChoiceWidget(Answer.choices, "an answer")
+def widget_for(model_field) -> widgets.Widget | None:
+    """The widget that reads a column as the model field holds it and says in words what a bad
+    value should have been; None where import-export's own widget does."""
+    kind = kind_of(model_field)
+    if kind == ANSWER:
+        return ChoiceWidget(Answer.choices, "an answer")
+    if kind == CHOICE:
+        return ChoiceWidget(model_field.choices, with_article(str(model_field.verbose_name)))
+    if kind == CODE_LIST:
+        return MultiChoiceWidget(model_field.code_choices, with_article(model_field.item))
+    if isinstance(model_field, models.DecimalField):
+        return PlainDecimalWidget()
+    if isinstance(model_field, models.BooleanField) and model_field.null:
+        return YesNoWidget()
+    return None
+
+
+def text_columns(model, names) -> frozenset[str]:
+    """Of `names`, the model's free-text fields (read as typed, spaces and line breaks kept)."""
+    return frozenset(
+        name
+        for name in names
+        if isinstance(field := model._meta.get_field(name), models.CharField | models.TextField)
+        and kind_of(field) == TEXT
+        and not isinstance(field, models.EmailField)
     )
 
 
 class PcmhResource(resources.ModelResource):
-    """Shared behaviour: formula escaping, the round/borough key, the importing user."""
+    """Shared behaviour: formula escaping, the round/borough key, the importing user, and each
+    column read by the widget its model field needs (`widget_for`)."""
 
     round = fields.Field(column_name="round", attribute=None, readonly=True)
     borough = fields.Field(column_name="borough", attribute=None, readonly=True)
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        widget = widget_for(django_field)
+        if widget is None:
+            return super().field_from_django_field(field_name, django_field, readonly)
+        return cls.DEFAULT_RESOURCE_FIELD(
+            attribute=field_name,
+            column_name=field_name,
+            widget=widget,
+            readonly=readonly,
+            default=django_field.default,
+        )
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -139,13 +177,18 @@ class PcmhResource(resources.ModelResource):
         for key in list(row.keys()):
             value = row[key]
             if isinstance(value, str):
-                value = unescape_formula(value.strip() if key not in self.TEXT_COLUMNS else value)
+                value = unescape_formula(value.strip() if key not in self.text_columns() else value)
                 if "\x00" in value:
                     raise ValidationError({key: INVALID_CHARACTERS})
                 row[key] = value
         self._key = self._resolve_key(row)
 
-    TEXT_COLUMNS: frozenset = frozenset()
+    @classmethod
+    def text_columns(cls) -> frozenset[str]:
+        """The columns read as typed: free text, not codes, numbers or e-mail addresses."""
+        model = cls._meta.model
+        names = {f.name for f in model._meta.concrete_fields} & set(cls._meta.fields)
+        return text_columns(model, names)
 
     def _resolve_key(self, row):
         round_slug = str(row.get("round") or "").strip()
@@ -226,52 +269,13 @@ RETURN_FIELDS = list(FIELD_NAMES)
 
 
 class ScopingReturnResource(PcmhResource):
-    status = fields.Field(
-        attribute="status",
-        column_name="status",
-        widget=ChoiceWidget(ServiceStatus.choices, "a service status"),
-    )
-    scope = fields.Field(
-        attribute="scope", column_name="scope", widget=ChoiceWidget(Scope.choices, "a scope")
-    )
-    model_types = fields.Field(
-        attribute="model_types",
-        column_name="model_types",
-        widget=MultiChoiceWidget(ModelType.choices, "a model type"),
-    )
-    it_systems = fields.Field(
-        attribute="it_systems",
-        column_name="it_systems",
-        widget=MultiChoiceWidget(ItSystem.choices, "an IT system"),
-    )
-    min_age = fields.Field(attribute="min_age", column_name="min_age", widget=PlainDecimalWidget())
-    max_age = fields.Field(attribute="max_age", column_name="max_age", widget=PlainDecimalWidget())
-    training = _answer_field("training")
-    shared_it = _answer_field("shared_it")
-    medicines_management = _answer_field("medicines_management")
-    depot_antipsychotics = _answer_field("depot_antipsychotics")
-    clozapine_clinic = _answer_field("clozapine_clinic")
-    lithium_clinic = _answer_field("lithium_clinic")
-    advice_line = _answer_field("advice_line")
-    primary_care_pharmacist = _answer_field("primary_care_pharmacist")
-    outcome_measures = _answer_field("outcome_measures")
-    recurrent_funding = _answer_field("recurrent_funding")
     state = fields.Field(attribute="state", column_name="state", readonly=True)
-
-    TEXT_COLUMNS = frozenset(
-        name
-        for name in RETURN_FIELDS
-        if ScopingReturn._meta.get_field(name).get_internal_type() in {"TextField", "CharField"}
-    ) - {"status", "scope", "model_types", "it_systems"}
 
     class Meta:
         model = ScopingReturn
         fields = ["round", "borough", *RETURN_FIELDS, "state"]
         export_order = ["round", "borough", *RETURN_FIELDS, "state"]
         import_id_fields = ["round", "borough"]
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
     def _return_of(self, obj):
         return obj
@@ -318,6 +322,9 @@ class ChildResource(PcmhResource):
     """A child row of a return, found by its return's round and borough and its key columns."""
 
     key_fields: tuple[str, ...] = ()
+
+    class Meta(PcmhResource.Meta):
+        import_id_fields = []
 
     def _return_of(self, obj):
         return obj.scoping_return
@@ -366,11 +373,6 @@ class ChildResource(PcmhResource):
 
 
 class CareRoleResource(ChildResource):
-    role = fields.Field(
-        attribute="role", column_name="role", widget=ChoiceWidget(CareRoleType.choices, "a role")
-    )
-    wte = fields.Field(attribute="wte", column_name="wte", widget=PlainDecimalWidget())
-    is_new = fields.Field(attribute="is_new", column_name="is_new", widget=YesNoWidget())
     key_fields = ("role", "role_other", "band", "employer", "notes")
     TEXT_COLUMNS = frozenset({"role_other", "band", "employer", "notes"})
 
@@ -387,64 +389,42 @@ class CareRoleResource(ChildResource):
             "is_new",
             "notes",
         ]
-        import_id_fields = []
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
 
 class ContactResource(ChildResource):
     key_fields = ("name",)
-    TEXT_COLUMNS = frozenset({"name", "job_title", "organisation"})
 
     class Meta:
         model = Contact
         fields = ["round", "borough", "name", "job_title", "organisation", "email"]
-        import_id_fields = []
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
 
 class OutcomeMeasureResource(ChildResource):
     key_fields = ("name",)
-    TEXT_COLUMNS = frozenset({"name", "notes"})
 
     class Meta:
         model = OutcomeMeasure
         fields = ["round", "borough", "name", "notes"]
-        import_id_fields = []
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
 
 class FundingLineResource(ChildResource):
-    amount = fields.Field(attribute="amount", column_name="amount", widget=PlainDecimalWidget())
-    recurrent = fields.Field(attribute="recurrent", column_name="recurrent", widget=YesNoWidget())
     key_fields = ("financial_year", "source", "notes")
-    TEXT_COLUMNS = frozenset({"financial_year", "source", "notes"})
 
     class Meta:
         model = FundingLine
         fields = ["round", "borough", "amount", "financial_year", "recurrent", "source", "notes"]
-        import_id_fields = []
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
 
 class DataQualityNoteResource(ChildResource):
     key_fields = ("field", "narrative")
-    TEXT_COLUMNS = frozenset({"narrative", "appendix", "note"})
+
+    @classmethod
+    def text_columns(cls):
+        return super().text_columns() - {"field"}  # the name of a field, not free text
 
     class Meta:
         model = DataQualityNote
         fields = ["round", "borough", "field", "narrative", "appendix", "note"]
-        import_id_fields = []
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
 
 
 # The 2017 fixture files, in the order they are loaded.

@@ -1,6 +1,63 @@
-"""The framework's ten sections as the lead's forms show them: fields, child rows, requirements."""
+"""The framework's field catalogue: its ten sections, each question of a section in order (how
+the lead's form asks it, what submitting needs), and each section's child rows.
 
-from dataclasses import dataclass, field
+Everything that lists a return's answers reads them from here: the lead's forms and check
+answers, the admin, the import and export, the data dictionary, the reports and the tests. A
+field's short label (the admin's, the tables' and the data dictionary's) and its kind are those
+of the model field (`Question.label`, `Question.kind`), so that each is said once.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models
+from django.utils.text import capfirst
+
+from surveys.choices import Answer
+from surveys.fields import CodeListField
+
+# The kinds of answer
+ANSWER = "answer"  # Yes / No / Planned / Not stated / Not applicable
+CHOICE = "choice"  # one of a field's own options (service status, scope)
+CODE_LIST = "code list"  # several of a fixed list (model types, IT systems)
+NUMBER = "number"
+TEXT = "text"
+CHOSEN_KINDS = (ANSWER, CHOICE, CODE_LIST)
+
+
+def kind_of(model_field) -> str:
+    """The kind of answer a model field holds."""
+    if isinstance(model_field, CodeListField):
+        return CODE_LIST
+    if model_field.choices:
+        return ANSWER if list(model_field.choices) == Answer.choices else CHOICE
+    if isinstance(model_field, models.DecimalField | models.IntegerField):
+        return NUMBER
+    return TEXT
+
+
+@dataclass(frozen=True)
+class Question:
+    """One answer of a return: `question` and `hint` as the lead's form asks it; `required`, the
+    message that says what submitting still needs (empty for an optional question)."""
+
+    name: str
+    question: str
+    hint: str = ""
+    required: str = ""
+
+    @property
+    def model_field(self):
+        return apps.get_model("surveys", "ScopingReturn")._meta.get_field(self.name)
+
+    @property
+    def label(self) -> str:
+        """The short label: "Service status"."""
+        return capfirst(self.model_field.verbose_name)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.model_field)
 
 
 @dataclass(frozen=True)
@@ -8,11 +65,18 @@ class Section:
     slug: str
     number: int
     title: str
-    fields: tuple[str, ...]
-    required: tuple[str, ...] = ()
-    children: tuple[str, ...] = field(default=())  # related names of child rows
+    questions: tuple[Question, ...] = ()
+    children: tuple[str, ...] = ()  # related names of child rows
     requires_child: str = ""  # a child relation that needs at least one row to submit
     hint: str = ""
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(question.name for question in self.questions)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(question.name for question in self.questions if question.required)
 
 
 SECTIONS = (
@@ -20,8 +84,24 @@ SECTIONS = (
         "service",
         1,
         "Service",
-        ("status", "service_name", "status_note", "current_situation", "co_production"),
-        required=("status",),
+        (
+            Question(
+                "status",
+                "What is the status of your PCMH service?",
+                required="Select the status of the service",
+            ),
+            Question("service_name", "What is the service called?"),
+            Question(
+                "status_note",
+                "Is there anything to add about its status?",
+                hint="For example, when a pilot ends or a planned service starts.",
+            ),
+            Question("current_situation", "Where does the service stand today?"),
+            Question(
+                "co_production",
+                "How have people with lived experience shaped the service?",
+            ),
+        ),
         hint="What your PCMH service is called, its status and where it stands today.",
     ),
     Section(
@@ -29,29 +109,55 @@ SECTIONS = (
         2,
         "Model",
         (
-            "model_types",
-            "model_other",
-            "service_form",
-            "model_description",
-            "aims",
-            "working_style",
+            Question("model_types", "Which models does the service follow?"),
+            Question(
+                "model_other",
+                "If another model, which one?",
+                hint="Only if you ticked Other.",
+            ),
+            Question(
+                "service_form",
+                "What is the service model, in one line?",
+                hint="As the STP tables print it, for example “Collaborative care model, "
+                "step up/down”.",
+                required="Enter the service model in one line",
+            ),
+            Question("model_description", "How does the model work?"),
+            Question("aims", "What does the service aim to achieve?"),
+            Question("working_style", "How does the team work with general practice?"),
         ),
-        required=("service_form",),
         hint="The service model, in a line and in detail.",
     ),
     Section(
         "scope",
         3,
         "Scope",
-        ("scope", "min_age", "max_age", "inclusion_notes", "exclusion_criteria"),
-        required=("scope",),
+        (
+            Question(
+                "scope",
+                "Who is the service for?",
+                hint="SMI+ is serious mental illness and common mental health difficulties.",
+                required="Select who the service is for",
+            ),
+            Question(
+                "min_age",
+                "What is the youngest age the service takes?",
+                hint="In years, for example 18 or 17.5. Leave it empty if there is no minimum.",
+            ),
+            Question(
+                "max_age",
+                "What is the oldest age the service takes?",
+                hint="In years, for example 65. Leave it empty if there is no upper limit.",
+            ),
+            Question("inclusion_notes", "Is there anything to add about who the service takes?"),
+            Question("exclusion_criteria", "Who does the service not take?"),
+        ),
         hint="Who the service is for.",
     ),
     Section(
         "care-roles",
         4,
         "Care roles",
-        (),
         children=("care_roles",),
         hint="The roles in the team, with whole-time equivalents and bands.",
     ),
@@ -59,59 +165,104 @@ SECTIONS = (
         "training",
         5,
         "Mental health training",
-        ("training", "training_description"),
-        required=("training",),
+        (
+            Question(
+                "training",
+                "Is there regular mental health training for primary care staff?",
+                required="Select whether there is regular mental health training",
+            ),
+            Question("training_description", "What training is there?"),
+        ),
     ),
     Section(
         "records",
         6,
         "Electronic record keeping",
-        ("shared_it", "it_systems", "it_systems_other", "it_description"),
-        required=("shared_it",),
+        (
+            Question(
+                "shared_it",
+                "Does the service share an IT system with general practice?",
+                required="Select whether the service shares an IT system with general practice",
+            ),
+            Question("it_systems", "Which record systems does the service use?"),
+            Question(
+                "it_systems_other",
+                "If another system, which one?",
+                hint="Only if you ticked Other.",
+            ),
+            Question("it_description", "How are records kept and shared?"),
+        ),
     ),
     Section(
         "prescribing",
         7,
         "Psychotropic medication prescribing",
         (
-            "medicines_management",
-            "depot_antipsychotics",
-            "clozapine_clinic",
-            "lithium_clinic",
-            "advice_line",
-            "primary_care_pharmacist",
-            "prescribing_description",
-        ),
-        required=(
-            "medicines_management",
-            "depot_antipsychotics",
-            "clozapine_clinic",
-            "lithium_clinic",
-            "advice_line",
-            "primary_care_pharmacist",
+            Question(
+                "medicines_management",
+                "Is medicines management done in primary care?",
+                required="Select whether medicines management is done in primary care",
+            ),
+            Question(
+                "depot_antipsychotics",
+                "Are depot antipsychotics given in primary care?",
+                required="Select whether depot antipsychotics are given in primary care",
+            ),
+            Question(
+                "clozapine_clinic",
+                "Is there a clozapine clinic in primary care?",
+                required="Select whether there is a clozapine clinic",
+            ),
+            Question(
+                "lithium_clinic",
+                "Is there a lithium monitoring clinic in primary care?",
+                required="Select whether there is a lithium monitoring clinic",
+            ),
+            Question(
+                "advice_line",
+                "Can general practice call a specialist advice line?",
+                required="Select whether there is a specialist advice line",
+            ),
+            Question(
+                "primary_care_pharmacist",
+                "Does the service have a primary care pharmacist?",
+                required="Select whether the service has a primary care pharmacist",
+            ),
+            Question("prescribing_description", "How is psychotropic prescribing shared?"),
         ),
     ),
     Section(
         "outcomes",
         8,
         "Outcome measures",
-        ("outcome_measures", "key_outcomes"),
-        required=("outcome_measures",),
+        (
+            Question(
+                "outcome_measures",
+                "Has the service described the outcome measures it uses?",
+                required="Select whether the service has described its outcome measures",
+            ),
+            Question("key_outcomes", "What are the key outcomes to date?"),
+        ),
         children=("measures",),
     ),
     Section(
         "funding",
         9,
         "Funding",
-        ("recurrent_funding", "funding_notes"),
-        required=("recurrent_funding",),
+        (
+            Question(
+                "recurrent_funding",
+                "Has recurrent funding been secured?",
+                required="Select whether recurrent funding has been secured",
+            ),
+            Question("funding_notes", "Is there anything to add about funding?"),
+        ),
         children=("funding_lines",),
     ),
     Section(
         "contacts",
         10,
         "Contacts",
-        (),
         children=("contacts",),
         requires_child="contacts",
         hint="Who the steering group and other boroughs can contact about the service.",
@@ -120,4 +271,5 @@ SECTIONS = (
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 # Every answer of a return, in the framework's order: what forms, the admin, imports and the
 # data dictionary list.
-FIELD_NAMES = tuple(name for section in SECTIONS for name in section.fields)
+QUESTIONS = {question.name: question for section in SECTIONS for question in section.questions}
+FIELD_NAMES = tuple(QUESTIONS)

@@ -13,7 +13,7 @@ from reports.queries.report import (
     field_label,
 )
 from surveys.choices import Answer
-from surveys.completeness import missing_for_submission
+from surveys.completeness import missing_items
 from surveys.models import DataQualityNote, ScopingReturn
 from surveys.sections import SECTIONS
 
@@ -57,7 +57,7 @@ def incomplete_returns(report: Report) -> list[tuple[ScopingReturn, list[str]]]:
     result = []
     for scoping_return in returns:
         scoping_return._child_counts = {"contacts": scoping_return.n_contacts}
-        missing = [message for _anchor, message in missing_for_submission(scoping_return)]
+        missing = [f"{item.what} ({item.section.title})" for item in missing_items(scoping_return)]
         if missing:
             result.append((scoping_return, missing))
     return result

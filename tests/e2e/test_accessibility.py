@@ -197,7 +197,7 @@ def test_lead_pages_pass_axe_under_the_csp(crawl, page, live_server, lead_return
 
     # A section with validation errors, a formset with errors, then a submit without the tick.
     crawl.visit("/returns/demo/camden/section/scope/")
-    page.get_by_label("Minimum age").fill("eighteen")
+    page.get_by_label("What is the youngest age the service takes?").fill("eighteen")
     page.get_by_role("button", name="Save and continue").click()
     expect(page).to_have_title(re.compile("^Error:"))
     crawl.check("scope section with errors")

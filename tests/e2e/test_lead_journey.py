@@ -27,7 +27,7 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
 
     page.get_by_role("link", name="1. Service").click()
     page.get_by_label("Established").check()
-    page.get_by_label("Service name").fill("Primary Care Plus")
+    page.get_by_label("What is the service called?").fill("Primary Care Plus")
     axe_check(page)
     shots(page, "service")
     page.get_by_role("button", name="Save and come back later").click()
@@ -41,12 +41,14 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     shots(page, "second-sitting")
     page.get_by_role("link", name="2. Model").click()
     page.get_by_label("Collaborative care").check()
-    page.get_by_label("Service form").fill("Collaborative care model, step up/down")
+    page.get_by_label("What is the service model, in one line?").fill(
+        "Collaborative care model, step up/down"
+    )
     page.get_by_role("button", name="Save and continue").click()
 
     # Scope, with a mistake first.
     page.get_by_label("SMI+").check()
-    page.get_by_label("Minimum age").fill("eighteen")
+    page.get_by_label("What is the youngest age the service takes?").fill("eighteen")
     page.get_by_role("button", name="Save and continue").click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
@@ -54,33 +56,37 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     shots(page, "scope-error")
     axe_check(page)
     summary.get_by_role("link").first.click()
-    expect(page.get_by_label("Minimum age")).to_be_focused()
-    page.get_by_label("Minimum age").fill("18")
+    expect(page.get_by_label("What is the youngest age the service takes?")).to_be_focused()
+    page.get_by_label("What is the youngest age the service takes?").fill("18")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.locator(".alert-success")).to_contain_text("3, Scope, is saved")
     shots(page, "scope-corrected")
 
     page.get_by_role("button", name="Save and continue").click()  # care roles: none yet
-    for question in ["Regular mental health training established"]:
+    for question in ["Is there regular mental health training for primary care staff?"]:
         page.get_by_role("group", name=question).get_by_label("Yes").check()
     page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("group", name="Shared IT system with general practice").get_by_label(
-        "No", exact=True
-    ).check()
+    page.get_by_role(
+        "group", name="Does the service share an IT system with general practice?"
+    ).get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Save and continue").click()
     for question in [
-        "Medicines management in primary care",
-        "Depot antipsychotics given",
-        "Clozapine clinic",
-        "Lithium monitoring clinic",
-        "Specialist advice line",
-        "Primary care pharmacist",
+        "medicines management",
+        "depot antipsychotics",
+        "clozapine clinic",
+        "lithium monitoring clinic",
+        "specialist advice line",
+        "primary care pharmacist",
     ]:
-        page.get_by_role("group", name=re.compile(question)).get_by_label("Planned").check()
+        page.get_by_role("group", name=re.compile(question, re.IGNORECASE)).get_by_label(
+            "Planned"
+        ).check()
     page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("group", name="Outcome measures described").get_by_label("Yes").check()
+    page.get_by_role(
+        "group", name="Has the service described the outcome measures it uses?"
+    ).get_by_label("Yes").check()
     page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("group", name="Recurrent funding secured").get_by_label(
+    page.get_by_role("group", name="Has recurrent funding been secured?").get_by_label(
         "No", exact=True
     ).check()
     page.get_by_role("button", name="Save and continue").click()
@@ -196,7 +202,7 @@ def test_the_whole_lead_journey_works_with_the_keyboard_alone(
     shots(page, "keyboard-scope-error")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the summary's link: the same page, focus on the field
-    expect(page.get_by_label("Minimum age")).to_be_focused()
+    expect(page.get_by_label("What is the youngest age the service takes?")).to_be_focused()
     page.keyboard.press("Control+A")
     page.keyboard.type("18")
     follow(page)

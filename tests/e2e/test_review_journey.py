@@ -80,7 +80,7 @@ def test_a_reviewer_requests_changes_the_lead_resubmits_and_the_reviewer_accepts
     axe_check(page)
 
     page.get_by_role("link", name="1. Service").click()
-    page.get_by_label("Service name").fill("Primary Care Plus (Camden)")
+    page.get_by_label("What is the service called?").fill("Primary Care Plus (Camden)")
     page.get_by_role("button", name="Save and come back later").click()
     expect(page.locator(".alert-success")).to_contain_text("is saved")
     page.get_by_role("link", name="Check your answers and submit").click()

@@ -19,8 +19,8 @@ def test_answers_typed_as_the_session_ends_are_there_after_signing_in_again(
     sign_in(page, live_server, "lead-a", password)
     page.goto(f"{live_server.url}/returns/demo/camden/section/service/")
     page.get_by_label("Established").check()
-    page.get_by_label("Service name").fill("Primary Care Plus")
-    page.get_by_label("Current situation").fill("Running in four practices.")
+    page.get_by_label("What is the service called?").fill("Primary Care Plus")
+    page.get_by_label("Where does the service stand today?").fill("Running in four practices.")
 
     Session.objects.all().delete()  # the session ends while the lead types
     page.get_by_role("button", name="Save and continue").click()
@@ -39,8 +39,10 @@ def test_answers_typed_as_the_session_ends_are_there_after_signing_in_again(
     expect(page.get_by_role("heading", level=1)).to_have_text("1. Service")
     expect(page.locator(".messages")).to_contain_text("Nothing has been saved yet")
     expect(page.get_by_label("Established")).to_be_checked()
-    expect(page.get_by_label("Service name")).to_have_value("Primary Care Plus")
-    expect(page.get_by_label("Current situation")).to_have_value("Running in four practices.")
+    expect(page.get_by_label("What is the service called?")).to_have_value("Primary Care Plus")
+    expect(page.get_by_label("Where does the service stand today?")).to_have_value(
+        "Running in four practices."
+    )
     shots(page, "answers-back")
     axe_check(page)
     saved = ScopingReturn.objects.get(borough=camden)

@@ -36,19 +36,39 @@ def submit(client, scoping_return, **data):
 
 # What an empty return needs, in the order of the form: (section, id on its page, message).
 EMPTY_RETURN_NEEDS = [
-    ("service", "div_id_status", "Select the service status (Service)"),
-    ("model", "div_id_service_form", "Enter the service form (Model)"),
-    ("scope", "div_id_scope", "Select the scope (Scope)"),
-    ("training", "div_id_training", "Select the regular mental health training established"),
-    ("records", "div_id_shared_it", "Select the shared IT system with general practice"),
-    ("prescribing", "div_id_medicines_management", "Select the medicines management"),
-    ("prescribing", "div_id_depot_antipsychotics", "Select the depot antipsychotics"),
-    ("prescribing", "div_id_clozapine_clinic", "Select the clozapine clinic"),
-    ("prescribing", "div_id_lithium_clinic", "Select the lithium monitoring clinic"),
-    ("prescribing", "div_id_advice_line", "Select the specialist advice line"),
-    ("prescribing", "div_id_primary_care_pharmacist", "Select the primary care pharmacist"),
-    ("outcomes", "div_id_outcome_measures", "Select the outcome measures described"),
-    ("funding", "div_id_recurrent_funding", "Select the recurrent funding secured"),
+    ("service", "div_id_status", "Select the status of the service (Service)"),
+    ("model", "div_id_service_form", "Enter the service model in one line (Model)"),
+    ("scope", "div_id_scope", "Select who the service is for (Scope)"),
+    ("training", "div_id_training", "Select whether there is regular mental health training"),
+    (
+        "records",
+        "div_id_shared_it",
+        "Select whether the service shares an IT system with general practice",
+    ),
+    (
+        "prescribing",
+        "div_id_medicines_management",
+        "Select whether medicines management is done in primary care",
+    ),
+    (
+        "prescribing",
+        "div_id_depot_antipsychotics",
+        "Select whether depot antipsychotics are given in primary care",
+    ),
+    ("prescribing", "div_id_clozapine_clinic", "Select whether there is a clozapine clinic"),
+    ("prescribing", "div_id_lithium_clinic", "Select whether there is a lithium monitoring clinic"),
+    ("prescribing", "div_id_advice_line", "Select whether there is a specialist advice line"),
+    (
+        "prescribing",
+        "div_id_primary_care_pharmacist",
+        "Select whether the service has a primary care pharmacist",
+    ),
+    (
+        "outcomes",
+        "div_id_outcome_measures",
+        "Select whether the service has described its outcome measures",
+    ),
+    ("funding", "div_id_recurrent_funding", "Select whether recurrent funding has been secured"),
     ("contacts", "contacts-title", "Add at least one contact (Contacts)"),
 ]
 

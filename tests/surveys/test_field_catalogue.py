@@ -1,8 +1,12 @@
 """Every answer the models hold is in the catalogue, and so in the import, the data dictionary
 and the admin: listed from the models' own fields, independently of the catalogue."""
 
+import re
+
 import pytest
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import escape
 
 from reports.exports import EXPORT_FILES, dictionary_rows
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
@@ -13,7 +17,18 @@ from surveys.resources import (
     OutcomeMeasureResource,
     ScopingReturnResource,
 )
-from surveys.sections import FIELD_NAMES, SECTIONS
+from surveys.sections import (
+    ANSWER,
+    CHOICE,
+    CHOSEN_KINDS,
+    CODE_LIST,
+    FIELD_NAMES,
+    NUMBER,
+    QUESTIONS,
+    SECTIONS,
+    TEXT,
+)
+from tests.factories import ScopingReturnFactory, SurveyRoundFactory
 
 # What a return holds besides its answers: the workflow's and the register's.
 BOOKKEEPING = {
@@ -75,3 +90,67 @@ def test_every_answer_is_on_the_admins_return_page(rf, superuser):
 def test_each_child_relation_belongs_to_one_section():
     relations = [relation for section in SECTIONS for relation in section.children]
     assert sorted(relations) == sorted(relation for relation, _, _ in CHILDREN.values())
+
+
+# The lead's form asks the catalogue's questions; the admin, the tables and errors use the short
+# label; each kind of answer gets the control made for it.
+CONTROLS = {
+    ANSWER: 'type="radio"',
+    CHOICE: 'type="radio"',
+    CODE_LIST: 'type="checkbox"',
+    NUMBER: 'inputmode="decimal"',
+}
+
+
+def wrapper(html: str, name: str) -> str:
+    """The element around a question's label (or legend), hint and control on the lead's page."""
+    end = r'(?=<div id="div_id_|<h2 |<div class="d-flex)'
+    match = re.search(rf'<div id="div_id_{name}".*?{end}', html, re.S)
+    assert match, name
+    return match.group(0)
+
+
+@pytest.fixture
+def draft(camden):
+    return ScopingReturnFactory(borough=camden, survey_round=SurveyRoundFactory(slug="demo"))
+
+
+def test_the_leads_form_asks_each_question_with_its_hint_and_the_control_of_its_kind(
+    client, lead, draft
+):
+    client.force_login(lead)
+    for section in SECTIONS:
+        if not section.questions:
+            continue
+        url = reverse("surveys:section", args=["demo", "camden", section.slug])
+        html = client.get(url).content.decode()
+        for question in section.questions:
+            around = wrapper(html, question.name)
+            assert escape(question.question) in around, question.name
+            assert question.question.endswith("?"), question.name
+            if question.hint:
+                assert escape(question.hint) in around, question.name
+            if question.kind in CONTROLS:
+                assert CONTROLS[question.kind] in around, question.name
+            else:
+                assert question.kind == TEXT and ("<textarea" in around or 'type="text"' in around)
+
+
+def test_the_admin_labels_each_answer_with_its_short_label(client, superuser, draft):
+    client.force_login(superuser)
+    html = client.get(reverse("admin:surveys_scopingreturn_change", args=[draft.pk])).content
+    html = html.decode()
+    for name, question in QUESTIONS.items():
+        end = r'(?=<div class="form-row|</fieldset>)'
+        row = re.search(rf'<div class="form-row[^"]*field-{name}\b.*?{end}', html, re.S)
+        assert row, name
+        assert escape(question.label) in row.group(0), name
+        assert escape(question.question) not in row.group(0), name
+
+
+def test_what_submitting_needs_is_said_in_the_words_of_its_kind():
+    for question in QUESTIONS.values():
+        if question.required:
+            verb = "Select" if question.kind in CHOSEN_KINDS else "Enter"
+            assert question.required.startswith(f"{verb} "), question.name
+    assert {q.kind for q in QUESTIONS.values()} == {ANSWER, CHOICE, CODE_LIST, NUMBER, TEXT}

@@ -142,9 +142,13 @@ def test_submitting_an_incomplete_return_lists_what_is_missing(client, lead, dra
     assert summary.found and summary.title.startswith("Error:")
     links = {text: href for href, text in summary.links}
     for message, slug, anchor in [
-        ("Select the scope (Scope)", "scope", "div_id_scope"),
-        ("Enter the service form (Model)", "model", "div_id_service_form"),
-        ("Select the recurrent funding secured (Funding)", "funding", "div_id_recurrent_funding"),
+        ("Select who the service is for (Scope)", "scope", "div_id_scope"),
+        ("Enter the service model in one line (Model)", "model", "div_id_service_form"),
+        (
+            "Select whether recurrent funding has been secured (Funding)",
+            "funding",
+            "div_id_recurrent_funding",
+        ),
         ("Add at least one contact (Contacts)", "contacts", "contacts-title"),
     ]:
         section = reverse("surveys:section", args=["demo", "camden", slug])

@@ -135,7 +135,7 @@ def test_check_answers_links_each_missing_answer_to_its_question_and_label(clien
     assert href in html
     target = client.get(url(draft, "service", "?check=1")).content.decode()
     wrapper = re.search(r'<div id="div_id_status".*?</fieldset>', target, re.S).group(0)
-    assert "<legend" in wrapper and "Service status" in wrapper
+    assert "<legend" in wrapper and "What is the status of your PCMH service?" in wrapper
 
 
 def _rows(response, prefix):
