@@ -104,8 +104,20 @@ def _answer(verbose_name, **kwargs):
     )
 
 
-def _text(verbose_name, max_length=10000, **kwargs):
+def _text(verbose_name=None, max_length=10000, **kwargs):
     return models.TextField(verbose_name, blank=True, max_length=max_length, **kwargs)
+
+
+def _user_who():
+    """The user who last did something to a return (kept as None when the account goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
 
 AGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("120"))]
@@ -122,32 +134,11 @@ class ScopingReturn(FollowsRules, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    updated_by = _user_who()
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    submitted_by = _user_who()
     accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    accepted_by = _user_who()
     sections_saved = CodeListField(
         max_length=100,
         blank=True,
@@ -288,7 +279,18 @@ ANSWER_FIELD_NAMES = tuple(
 )
 
 
-class CareRole(FollowsRules, models.Model):
+class ReturnRow(FollowsRules, models.Model):
+    """A row of a return (a care role, a contact...): kept in the order it was added, its every
+    change recorded."""
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
+class CareRole(ReturnRow):
     rules = CARE_ROLE_RULES
 
     scoping_return = models.ForeignKey(
@@ -307,12 +309,9 @@ class CareRole(FollowsRules, models.Model):
     band = models.CharField(max_length=100, blank=True)
     employer = models.CharField("employing organisation", max_length=200, blank=True)
     is_new = models.BooleanField("new role", null=True, blank=True)
-    notes = models.TextField(blank=True, max_length=2000)
+    notes = _text(max_length=2000)
 
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
+    class Meta(ReturnRow.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(wte__isnull=True) | Q(wte__gte=0, wte__lte=999),
@@ -325,7 +324,7 @@ class CareRole(FollowsRules, models.Model):
         return self.role_other or self.get_role_display()
 
 
-class Contact(FollowsRules, models.Model):
+class Contact(ReturnRow):
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="contacts"
     )
@@ -334,32 +333,22 @@ class Contact(FollowsRules, models.Model):
     organisation = models.CharField(max_length=300, blank=True)
     email = models.EmailField("e-mail", blank=True)
 
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
-
     def __str__(self):
         return self.name
 
 
-class OutcomeMeasure(FollowsRules, models.Model):
+class OutcomeMeasure(ReturnRow):
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="measures"
     )
     name = models.CharField(max_length=500)
-    notes = models.TextField(blank=True, max_length=2000)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
+    notes = _text(max_length=2000)
 
     def __str__(self):
         return self.name
 
 
-class FundingLine(FollowsRules, models.Model):
+class FundingLine(ReturnRow):
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="funding_lines"
     )
@@ -374,12 +363,9 @@ class FundingLine(FollowsRules, models.Model):
     financial_year = models.CharField(max_length=20, blank=True, help_text="For example 2017/18.")
     recurrent = models.BooleanField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
-    notes = models.TextField(blank=True, max_length=2000)
+    notes = _text(max_length=2000)
 
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
+    class Meta(ReturnRow.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
@@ -393,7 +379,7 @@ class FundingLine(FollowsRules, models.Model):
         return f"{amount} {self.financial_year}".strip()
 
 
-class DataQualityNote(FollowsRules, models.Model):
+class DataQualityNote(ReturnRow):
     """Where a return's narrative contradicts its classification, quoting both sides."""
 
     scoping_return = models.ForeignKey(
@@ -404,10 +390,7 @@ class DataQualityNote(FollowsRules, models.Model):
     appendix = models.TextField("the classification says", max_length=2000)
     note = models.TextField(max_length=2000)
 
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["id"]
+    class Meta(ReturnRow.Meta):
         verbose_name = "data-quality note"
 
     def __str__(self):
