@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from reports.queries.report import APPENDIX_ANSWER_FIELDS
 from surveys.answers import display_value, field_label
 from surveys.models import ScopingReturn
+from surveys.sections import SECTIONS_BY_SLUG
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,7 @@ PROFILE_LAYOUT = (
     ProfilePart(
         "prescribing",
         "Prescribing",
-        (
-            "medicines_management",
-            "depot_antipsychotics",
-            "clozapine_clinic",
-            "lithium_clinic",
-            "advice_line",
-            "primary_care_pharmacist",
-            "prescribing_description",
-        ),
+        SECTIONS_BY_SLUG["prescribing"].fields,
     ),
     ProfilePart(
         "outcomes",
@@ -68,8 +62,7 @@ PROFILE_LAYOUT = (
 def profile_parts(scoping_return: ScopingReturn) -> list[dict]:
     """The profile's parts with their (label, value) rows; empty optional values are left out,
     classifications are always shown. Child rows come from the return's prefetched relations."""
-    always = {"status", "service_form", "scope", "training", "shared_it", "medicines_management"}
-    always |= {"outcome_measures", "recurrent_funding"}
+    always = {"status", "service_form", "scope", *APPENDIX_ANSWER_FIELDS}  # the appendix's columns
     parts = []
     for part in PROFILE_LAYOUT:
         rows = []

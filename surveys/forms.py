@@ -21,7 +21,7 @@ from surveys.models import (
 )
 from surveys.numbers import money, parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
-from surveys.sections import CHOICE, QUESTIONS, SECTIONS_BY_SLUG
+from surveys.sections import CHOICE, QUESTIONS, ROWS, SECTIONS_BY_SLUG
 
 ANSWER_FIELDS = set(ANSWER_FIELD_NAMES)
 TEXTAREA_ROWS = 4
@@ -378,16 +378,10 @@ def edit_rows(data, relations) -> QueryDict | None:
 
 
 FORMSETS = {
-    "care_roles": _formset(CareRole, CareRoleForm, "Care role"),
-    "contacts": _formset(Contact, ContactForm, "Contact"),
-    "measures": _formset(OutcomeMeasure, OutcomeMeasureForm, "Outcome measure"),
-    "funding_lines": _formset(FundingLine, FundingLineForm, "Funding line"),
-}
-FORMSET_TITLES = {
-    "care_roles": "Care roles",
-    "contacts": "Contacts",
-    "measures": "Outcome measures used",
-    "funding_lines": "Funding lines",
+    "care_roles": _formset(CareRole, CareRoleForm, ROWS["care_roles"].one),
+    "contacts": _formset(Contact, ContactForm, ROWS["contacts"].one),
+    "measures": _formset(OutcomeMeasure, OutcomeMeasureForm, ROWS["measures"].one),
+    "funding_lines": _formset(FundingLine, FundingLineForm, ROWS["funding_lines"].one),
 }
 
 

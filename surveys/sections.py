@@ -61,18 +61,32 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Rows:
+    """A section's child rows: the related name, the list's heading, what one row is called."""
+
+    relation: str
+    title: str  # "Outcome measures used"
+    one: str  # "Outcome measure": "Outcome measure 2", "Add another outcome measure"
+
+
+@dataclass(frozen=True)
 class Section:
     slug: str
     number: int
     title: str
     questions: tuple[Question, ...] = ()
-    children: tuple[str, ...] = ()  # related names of child rows
+    rows: tuple[Rows, ...] = ()
     requires_child: str = ""  # a child relation that needs at least one row to submit
     hint: str = ""
 
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(question.name for question in self.questions)
+
+    @property
+    def children(self) -> tuple[str, ...]:
+        """The related names of its child rows."""
+        return tuple(rows.relation for rows in self.rows)
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -158,7 +172,7 @@ SECTIONS = (
         "care-roles",
         4,
         "Care roles",
-        children=("care_roles",),
+        rows=(Rows("care_roles", "Care roles", "Care role"),),
         hint="The roles in the team, with whole-time equivalents and bands.",
     ),
     Section(
@@ -243,7 +257,7 @@ SECTIONS = (
             ),
             Question("key_outcomes", "What are the key outcomes to date?"),
         ),
-        children=("measures",),
+        rows=(Rows("measures", "Outcome measures used", "Outcome measure"),),
     ),
     Section(
         "funding",
@@ -257,13 +271,13 @@ SECTIONS = (
             ),
             Question("funding_notes", "Is there anything to add about funding?"),
         ),
-        children=("funding_lines",),
+        rows=(Rows("funding_lines", "Funding lines", "Funding line"),),
     ),
     Section(
         "contacts",
         10,
         "Contacts",
-        children=("contacts",),
+        rows=(Rows("contacts", "Contacts", "Contact"),),
         requires_child="contacts",
         hint="Who the steering group and other boroughs can contact about the service.",
     ),
@@ -273,3 +287,11 @@ SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 # data dictionary list.
 QUESTIONS = {question.name: question for section in SECTIONS for question in section.questions}
 FIELD_NAMES = tuple(QUESTIONS)
+# Each kind of child row, by its related name, and the section it belongs to.
+ROWS = {rows.relation: rows for section in SECTIONS for rows in section.rows}
+ROWS_SECTION = {rows.relation: section for section in SECTIONS for rows in section.rows}
+
+
+def rows_heading(relation: str) -> str:
+    """The heading of a list of child rows with its section's number: "8. Outcome measures used"."""
+    return f"{ROWS_SECTION[relation].number}. {ROWS[relation].title}"

@@ -17,7 +17,6 @@ from surveys import unsaved, workflow
 from surveys.answers import section_rows
 from surveys.completeness import missing_items, section_needs, section_state
 from surveys.forms import (
-    FORMSET_TITLES,
     FORMSETS,
     CommentForm,
     DeclarationForm,
@@ -26,8 +25,7 @@ from surveys.forms import (
     shown_unchecked,
 )
 from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
-from surveys.numbers import plain_decimal
-from surveys.sections import SECTIONS, SECTIONS_BY_SLUG
+from surveys.sections import ROWS, SECTIONS, SECTIONS_BY_SLUG
 
 
 def _return_for(request, round_slug, borough_slug):
@@ -129,8 +127,8 @@ def _bound_to_saved(form):
         value = form[name].value()
         if isinstance(value, list | tuple):
             data.setlist(form.add_prefix(name), [str(item) for item in value])
-        elif isinstance(value, Decimal):
-            data[form.add_prefix(name)] = plain_decimal(value)
+        elif isinstance(value, Decimal):  # as its input shows it: "17.5", "650,000"
+            data[form.add_prefix(name)] = form[name].field.widget.format_value(value)
         elif value not in (None, False):
             data[form.add_prefix(name)] = "on" if value is True else str(value)
     bound = type(form)(data, instance=form.instance)
@@ -163,7 +161,7 @@ def section(request, round_slug, borough_slug, section):
         FORMSETS[name](data, instance=scoping_return, prefix=name) for name in this.children
     ]
     for formset in formsets:
-        formset.title = FORMSET_TITLES[formset.prefix]
+        formset.title = ROWS[formset.prefix].title
     stale = None
     if edited is not None:
         shown_unchecked(form, formsets)

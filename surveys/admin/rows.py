@@ -25,6 +25,7 @@ from surveys.resources import (
     FundingLineResource,
     OutcomeMeasureResource,
 )
+from surveys.sections import rows_heading
 
 
 class ReturnChildInline(InlineModelAdmin):
@@ -50,25 +51,25 @@ class ReturnChildTabularInline(ReturnChildInline, admin.TabularInline):
 class CareRoleInline(ReturnChildTabularInline):
     model = CareRole
     form = CareRoleForm
-    verbose_name_plural = "4. Care roles"
+    verbose_name_plural = rows_heading("care_roles")
 
 
 class OutcomeMeasureInline(ReturnChildTabularInline):
     model = OutcomeMeasure
     form = OutcomeMeasureForm
-    verbose_name_plural = "8. Outcome measures used"
+    verbose_name_plural = rows_heading("measures")
 
 
 class FundingLineInline(ReturnChildTabularInline):
     model = FundingLine
     form = FundingLineForm
-    verbose_name_plural = "9. Funding lines"
+    verbose_name_plural = rows_heading("funding_lines")
 
 
 class ContactInline(ReturnChildTabularInline):
     model = Contact
     form = ContactForm
-    verbose_name_plural = "10. Contacts"
+    verbose_name_plural = rows_heading("contacts")
 
 
 class DataQualityNoteForm(KeepsWhatItIsGiven, forms.ModelForm):
