@@ -27,9 +27,13 @@ run: setup
 
 test: $(VENV)/.installed
 	bash scripts/ensure-chromium
+	bash scripts/ensure-java
+	bash scripts/ensure-node-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
+	bash scripts/ensure-java
+	bash scripts/ensure-node-packages
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
