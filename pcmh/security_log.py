@@ -5,7 +5,6 @@ Each line is `event=<name> user=<username> ip=<address> ...` so a log pipeline c
 
 import logging
 
-from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -13,12 +12,25 @@ from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from boroughs.models import is_staff_member
+from pcmh.client_ip import client_ip
 
 logger = logging.getLogger("pcmh.security")
 
 
 def _clean(value) -> str:
-    return str(value).replace("\n", " ").replace(" ", "_")[:150]
+    """`value` as one token of one line: a backslash, white space, every control and line
+    separator character (\\r, \\x0b, \\x85, U+2028...) escaped, so that no value can end
+    the line or start another field."""
+    return "".join(_escape(character) for character in str(value)[:150])
+
+
+def _escape(character: str) -> str:
+    if character == "\\":
+        return "\\\\"
+    if character.isprintable() and not character.isspace():
+        return character
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def axes_username(request, credentials=None) -> str:
@@ -38,12 +50,14 @@ def log_event(event: str, request=None, user=None, **fields) -> None:
     answered, if any, still gives the address (simple-history's middleware holds it)."""
     if request is None:
         request = getattr(HistoricalRecords.context, "request", None)
-    ip = get_client_ip_address(request) if request is not None else None
+    ip = client_ip(request) if request is not None else None
     username = getattr(user, "username", None) or (
         getattr(getattr(request, "user", None), "username", None) if request is not None else None
     )
     details = " ".join(f"{key}={_clean(value)}" for key, value in fields.items())
-    logger.info("event=%s user=%s ip=%s %s", event, _clean(username or "-"), ip or "-", details)
+    logger.info(
+        "event=%s user=%s ip=%s %s", _clean(event), _clean(username or "-"), ip or "-", details
+    )
 
 
 @receiver(user_logged_in)

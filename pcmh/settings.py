@@ -153,7 +153,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "pcmh.security_log.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# How many trusted proxies stand in front of the app servers (0: none; the README's deployment
+# has one load balancer): the client's address is read from X-Forwarded-For accordingly.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "pcmh.client_ip.client_ip"
 AXES_VERBOSE = False
 
 # Two-factor sign-in for staff (django-otp TOTP); on by default in production only.
