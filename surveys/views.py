@@ -107,6 +107,7 @@ def return_page(request, round_slug, borough_slug):
             "events": events,
             "comments": scoping_return.comments.select_related("author"),
             "comment_form": CommentForm(),
+            "comment_refusal": workflow.comment_refusal(scoping_return, request.user),
             "last_request": last_request,
             "can_edit": _can_edit(request.user, scoping_return),
             "completed": sum(1 for s in sections if s["state"] == "Completed"),
@@ -326,7 +327,10 @@ def submitted(request, round_slug, borough_slug):
 def add_comment(request, round_slug, borough_slug):
     scoping_return = _return_for(request, round_slug, borough_slug)
     form = CommentForm(request.POST)
-    if form.is_valid():
+    refusal = workflow.comment_refusal(scoping_return, request.user)
+    if refusal:
+        messages.error(request, refusal)
+    elif form.is_valid():
         workflow.add_comment(
             scoping_return=scoping_return, by=request.user, text=form.cleaned_data["text"]
         )

@@ -146,6 +146,19 @@ def edit_refusal(scoping_return: ScopingReturn, user, *, reviewing: bool = False
     return None
 
 
+def comment_refusal(scoping_return: ScopingReturn, user) -> str | None:
+    """Why `user` may not add to the return's comments now, or None if they may. Once a round
+    is published its returns are the report: leads read them, the conversation is over."""
+    from boroughs.models import is_steering_group
+
+    if scoping_return.survey_round.state == RoundState.PUBLISHED and not is_steering_group(user):
+        return (
+            f"{scoping_return.survey_round} is published: its returns take no more comments. "
+            "Write to the steering group instead."
+        )
+    return None
+
+
 class IncompleteReturn(WorkflowError):  # noqa: N818 - reads as a sentence, as StaleVersion
     """Submission refused: the return lacks answers the round requires (`missing`: the
     (field id, message) pairs of `missing_for_submission`)."""
@@ -374,6 +387,9 @@ def add_comment(*, scoping_return: ScopingReturn, by, text: str, notify: bool = 
     """Add to a return's thread and e-mail the other side (leads ↔ steering group)."""
     from boroughs.models import is_steering_group
 
+    refusal = comment_refusal(scoping_return, by)
+    if refusal:
+        raise WorkflowError(refusal)
     text = (text or "").strip()
     if not text:
         raise WorkflowError("Enter a comment.")

@@ -274,3 +274,10 @@ def test_a_failed_login_says_what_to_do(client, lead):
     assert response.status_code == 200
     assert "There is a problem" in html and "Enter a correct username and password" in html
     assert "<title>Error: Sign in" in html
+
+
+@override_settings(STEERING_GROUP_EMAIL="pcmh.steering@nhs.example")
+def test_the_accessibility_statement_gives_the_steering_groups_address(client):
+    html = client.get("/accessibility/").content.decode()
+    assert '<a href="mailto:pcmh.steering@nhs.example">pcmh.steering@nhs.example</a>' in html
+    assert "the address your borough was sent" not in html

@@ -70,3 +70,25 @@ def test_a_lead_of_another_borough_cannot_comment(client, other_lead, camden_ret
     client.force_login(other_lead)
     assert client.post(comment_url(camden_return), {"text": "Hello"}).status_code == 404
     assert not ReturnComment.objects.exists() and mail.outbox == []
+
+
+def test_leads_cannot_comment_once_the_round_is_published(
+    client, lead, reviewer, camden_return, django_capture_on_commit_callbacks
+):
+    from surveys.choices import RoundState
+
+    camden_return.survey_round.state = RoundState.PUBLISHED
+    camden_return.survey_round.save()
+    client.force_login(lead)
+    page = client.get(camden_return.get_absolute_url()).content.decode()
+    assert "is published: its returns take no more comments" in page
+    assert comment_url(camden_return) not in page  # no form to fill in vain
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(comment_url(camden_return), {"text": "Late news"}, follow=True)
+    assert "is published: its returns take no more comments" in response.content.decode()
+    assert not ReturnComment.objects.exists() and mail.outbox == []
+    with pytest.raises(workflow.WorkflowError):
+        workflow.add_comment(scoping_return=camden_return, by=lead, text="Late news")
+    # The steering group can still add a note to the thread.
+    workflow.add_comment(scoping_return=camden_return, by=reviewer, text="Published.", notify=False)
+    assert ReturnComment.objects.count() == 1
