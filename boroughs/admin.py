@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db.models import BLANK_CHOICE_DASH
 
 from boroughs.models import Borough, BoroughMembership, ReviewerStp, Stp
 
@@ -16,6 +18,31 @@ class ReadOnlyForSteeringGroup:
         return request.user.is_superuser
 
 
+class ValidAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, with a first option of no value, "---------" as in Django's
+    plain selects: HTML requires one in a required <select>, where Django's widget has none, and
+    refuses an option with no text, which Django's widget gives to optional fields."""
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        options = groups[0][1]
+        if options and options[0]["value"] == "":
+            options.pop(0)
+        options.insert(0, self.create_option(name, "", BLANK_CHOICE_DASH[0][1], False, 0))
+        return groups
+
+
+class ValidAutocompleteAdmin:
+    """Autocomplete fields with ValidAutocompleteSelect."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            kwargs["widget"] = ValidAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Stp)
 class StpAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):
     list_display = ["name", "code", "display_order"]
@@ -31,7 +58,7 @@ class BoroughAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):
 
 
 @admin.register(BoroughMembership)
-class BoroughMembershipAdmin(admin.ModelAdmin):
+class BoroughMembershipAdmin(ValidAutocompleteAdmin, admin.ModelAdmin):
     list_display = ["user", "borough", "role"]
     list_filter = ["borough__stp", "role"]
     search_fields = ["user__username", "user__email", "borough__name"]
@@ -45,7 +72,7 @@ class BoroughMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewerStp)
-class ReviewerStpAdmin(admin.ModelAdmin):
+class ReviewerStpAdmin(ValidAutocompleteAdmin, admin.ModelAdmin):
     list_display = ["user", "stp"]
     list_filter = ["stp"]
     autocomplete_fields = ["user"]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm, SelectableFieldsExportForm
 from import_export.tmp_storages import CacheStorage
 
 from pcmh.security_log import log_event
@@ -118,6 +118,16 @@ class PreviewedImportForm(ConfirmImportForm):
         return previewed_at
 
 
+class SpreadsheetExportForm(SelectableFieldsExportForm):
+    """The export form, its field checkboxes without upstream's `resource-id` attribute: not
+    valid HTML, and read by no script (templates/admin/import_export/export.html)."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("resource-id", None)
+
+
 class SpreadsheetImportExportMixin(ImportExportMixin):
     """django-import-export limited to CSV and XLSX, one transaction, all or nothing."""
 
@@ -125,6 +135,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
     export_formats = SPREADSHEET_FORMATS
     import_form_class = SpreadsheetImportForm
     confirm_form_class = PreviewedImportForm
+    export_form_class = SpreadsheetExportForm
     import_error_display = ("message",)
 
     def process_import(self, request, **kwargs):
