@@ -1,7 +1,9 @@
-"""Site-wide middleware: a friendly page when the database cannot be reached."""
+"""Site-wide middleware: a friendly page when the database cannot be reached; a 400 page for
+a query string no page can take."""
 
 import logging
 
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.template.response import SimpleTemplateResponse
 
@@ -30,3 +32,27 @@ class DatabaseUnavailableMiddleware:
             response["Retry-After"] = "30"
             return response.render()
         return None
+
+
+class RefuseBadQueryMiddleware:
+    """Answer 400, for every page at once, to a query string no page can take:
+
+    - a NUL character anywhere: PostgreSQL refuses it in any text it is given (a filter, a
+      search, a lookup), which would otherwise be a server error (form fields refuse one in
+      their own words);
+    - the admin's `_to_field` given empty: Django 5.2's change and delete pages then look up a
+      field named "" and fail with a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("A NUL character in the query string.")
+        if request.GET.get("_to_field", None) == "":
+            raise BadRequest("An empty _to_field.")
+        return self.get_response(request)

@@ -43,6 +43,11 @@ urlpatterns = [
     path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("returns/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
+    # Before the admin's own: its "View on site" redirect, limited to what the user may see.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(views.view_on_site),
+    ),
     path("admin/", admin.site.urls),
 ]
 

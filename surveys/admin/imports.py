@@ -11,8 +11,10 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -103,19 +105,38 @@ def describe_import_errors(result, limit: int = 5) -> str:
     return shown + (f"; and {more} more" if more > 0 else "")
 
 
+PREVIEW_SALT = "surveys.admin.imports.preview"
+PREVIEW_MAX_AGE = 24 * 3600  # seconds: the uploaded file is kept a day
+PREVIEW_FIELDS = ("import_file_name", "original_file_name", "format", "resource")
+PREVIEW_REFUSED = "The preview could not be confirmed: import the file again."
+
+
 class PreviewedImportForm(ConfirmImportForm):
-    """The confirm step, carrying when the preview was shown (returns changed since are refused)."""
+    """The confirm step: what the preview showed (the file, its format and resource) and when,
+    signed by the server, so that a changed hidden field confirms nothing and the "changed since
+    the preview" guard (`previewed_at`, read by the resources) cannot be switched off."""
 
-    previewed_at = forms.CharField(widget=forms.HiddenInput())
+    preview = forms.CharField(widget=forms.HiddenInput())
 
-    def clean_previewed_at(self):
+    @staticmethod
+    def sign(initial: dict, previewed_at: datetime) -> str:
+        fields = {name: str(initial.get(name) or "") for name in PREVIEW_FIELDS}
+        return signing.dumps(
+            {**fields, "previewed_at": previewed_at.isoformat()}, salt=PREVIEW_SALT
+        )
+
+    def clean(self):
+        data = super().clean()
         try:
-            previewed_at = datetime.fromisoformat(self.cleaned_data["previewed_at"])
-        except ValueError:
-            raise ValidationError("The preview's time is missing: import the file again.") from None
-        if timezone.is_naive(previewed_at):
-            raise ValidationError("The preview's time is missing: import the file again.")
-        return previewed_at
+            signed = signing.loads(
+                self.data.get("preview", ""), salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE
+            )
+        except signing.BadSignature:
+            raise ValidationError(PREVIEW_REFUSED) from None
+        if any(str(self.data.get(name) or "") != signed[name] for name in PREVIEW_FIELDS):
+            raise ValidationError(PREVIEW_REFUSED)
+        data["previewed_at"] = datetime.fromisoformat(signed["previewed_at"])
+        return data
 
 
 class SpreadsheetExportForm(SelectableFieldsExportForm):
@@ -147,6 +168,10 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
                 "Nothing was imported: the uploaded file is no longer available (it was imported "
                 "already, or its preview is more than a day old). Upload the file again.",
             )
+        if request.method == "POST" and self.has_import_permission(request):
+            confirm_form = self.create_confirm_form(request)
+            if not confirm_form.is_valid():
+                return self._back_to_import(request, f"Nothing was imported. {PREVIEW_REFUSED}")
         return super().process_import(request, **kwargs)
 
     def _back_to_import(self, request, message: str):
@@ -163,7 +188,7 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
-        return {**initial, "previewed_at": timezone.now().isoformat()}
+        return {**initial, "preview": PreviewedImportForm.sign(initial, timezone.now())}
 
     def get_import_data_kwargs(self, **kwargs):
         form = kwargs.get("form")
@@ -197,6 +222,14 @@ class SpreadsheetImportExportMixin(ImportExportMixin):
             skipped=totals.get("skip", 0),
         )
         return super().process_result(result, request)
+
+    def get_export_queryset(self, request):
+        # The export page applies the list's filters from its address; one the list does not
+        # have is a bad request (the list itself drops it, with its "?e=1" warning).
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters:
+            raise BadRequest("A filter the list does not have.") from None
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         log_event(

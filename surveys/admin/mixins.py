@@ -1,6 +1,10 @@
 """What the review screens share: borough scoping, the change history, pages to read only."""
 
-from django.core.exceptions import PermissionDenied
+from contextlib import contextmanager
+
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -74,12 +78,40 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_ids(object_id)
+        with self._hidden_as_missing(request):
+            return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a POST to this view as a revert, past every check we make on
         # saves: a past version is only ever shown.
         if request.method not in ("GET", "HEAD"):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        self._check_ids(object_id, version_id)
+        with self._hidden_as_missing(request):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _check_ids(self, object_id, version_id=None):
+        """An id that cannot be one ("abc") is a page that does not exist, not a server error."""
+        history_pk = self.model.history.model._meta.pk
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                history_pk.to_python(version_id)
+        except ValidationError:
+            raise Http404("No such record.") from None
+
+    @contextmanager
+    def _hidden_as_missing(self, request):
+        """A record the user may not see is, to them, one that does not exist: 404, as for a
+        missing id, so that ids cannot be probed (403 only where the whole list is closed)."""
+        try:
+            yield
+        except PermissionDenied:
+            if self.has_view_or_change_permission(request):
+                raise Http404("No such record.") from None
+            raise
 
 
 class ReadOnlyAdmin:

@@ -18,6 +18,7 @@ from surveys.resources import (
 )
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.surveys.admin_helpers import (
+    admin_url,
     confirm_import,
     csv_of,
     export,
@@ -391,3 +392,54 @@ def test_xlsx_is_read_with_defusedxml():
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML  # openpyxl parses workbooks with defusedxml: no entity expansion bombs
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"format": "abc"},
+        {"format": "99"},
+        {"format": "1"},  # XLSX: another format than the preview's
+        {"resource": "7"},
+        {"resource": "x"},
+        {"original_file_name": "other.csv"},
+        {"preview": "forged"},
+        {"preview": ""},
+    ],
+)
+def test_a_changed_hidden_field_at_the_confirmation_imports_nothing(
+    client, reviewer, returns, tampered
+):
+    client.force_login(reviewer)
+    preview = preview_renaming_every_return(client)
+    form = preview.context["confirm_form"]
+    data = {**{name: form.initial.get(name, "") for name in form.fields}, **tampered}
+    before = snapshot()
+    response = client.post(admin_url("scopingreturn_process_import"), data)
+    assert response.status_code == 302
+    said = " ".join(messages_of(client.get(response["Location"])))
+    assert "Nothing was imported. The preview could not be confirmed" in said
+    assert snapshot() == before
+
+
+def test_the_time_of_the_preview_cannot_be_moved_past_a_later_change(
+    client, reviewer, lead, returns
+):
+    """The "changed since the preview" guard reads the server's signed time: a client that
+    sends a time of its own (a future one would switch the guard off) is not believed."""
+    from django.core import signing
+
+    camden_return, croydon_return = returns
+    client.force_login(reviewer)
+    preview = preview_renaming_every_return(client)
+    workflow.save_changes(
+        scoping_return=croydon_return, version=croydon_return.version, by=lead,
+        fields={"aims": "The lead's new aims"},
+    )  # fmt: skip
+    form = preview.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    signed = signing.loads(data["preview"], salt="surveys.admin.imports.preview")
+    forged = signing.dumps({**signed, "previewed_at": "2999-01-01T00:00:00+00:00"}, salt="x")
+    data.update(preview=forged, previewed_at="2999-01-01T00:00:00+00:00")
+    client.post(admin_url("scopingreturn_process_import"), data)
+    assert ScopingReturn.objects.get(pk=croydon_return.pk).aims == "The lead's new aims"
