@@ -25,16 +25,21 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# In parallel with pytest-xdist, one worker per CPU; each test module stays on one worker (its
+# fixtures load the 2017 round once) and each browser test is handed out alone
+# (tests/conftest.py). Serially: make test PYTEST_ARGS="-n 0".
+XDIST ?= -n auto --dist loadfile
+
 test: $(VENV)/.installed
 	bash scripts/ensure-chromium
 	bash scripts/ensure-java
 	bash scripts/ensure-node-packages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
 	bash scripts/ensure-java
 	bash scripts/ensure-node-packages
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

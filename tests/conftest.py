@@ -17,6 +17,34 @@ def pytest_collection_modifyitems(config, items):
             item.fixturenames.append("_require_browser")
 
 
+BROWSER_TESTS = "tests/e2e/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (as `make test` runs it), except that each browser test is a unit of its
+    own, handed out before the modules: a module stays on one worker, so that the 2017 round its
+    module-scoped fixture loads is loaded once, while the browser tests, the longest and with no
+    module fixture, spread over the workers first and the short modules fill in after them."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class BrowserTestsFirst(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith(BROWSER_TESTS):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+        def _assign_work_unit(self, node):
+            browser = next((s for s in self.workqueue if s.startswith(BROWSER_TESTS)), None)
+            if browser:
+                self.workqueue.move_to_end(browser, last=False)
+            super()._assign_work_unit(node)
+
+    return BrowserTestsFirst(config, log)
+
+
 def ensure_reference_data():
     """Recreate what the data migrations load (register, steering group) after a flush.
 
@@ -34,21 +62,95 @@ def ensure_reference_data():
     importlib.import_module("surveys.migrations.0003_steering_group_rounds").grant(apps, None)
 
 
-def _transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    return bool(marker and marker.kwargs.get("transaction"))
+# The rows the migrations made, as Django serialized them when it made the test database, and
+# what they look like (primary keys included), to tell whether the database still has them.
+_migrated = {"contents": None, "marker": None}
+
+
+def _marker():
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        tuple(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model")[:3]),
+        tuple(Group.objects.order_by("pk").values_list("pk", "name")),
+        tuple(Borough.objects.order_by("pk").values_list("pk", "slug")[:3]),
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _migrated.update(
+            contents=getattr(connection, "_test_serialized_contents", None), marker=_marker()
+        )
+
+
+def restore_migrated_rows():
+    """Put back the rows the migrations made, with the same primary keys, unless they are there.
+
+    A transactional test ends with a flush of every table. With `serialized_rollback` Django puts
+    the rows back at the start of the next such test, but not after a test that drove the browser
+    (the flush then runs the post-migrate handlers and new content types are made), and the 2017
+    round is loaded on the rows of the register as they were (tests/helpers/round_2017.py).
+    """
+    from django.core.management.color import no_style
+
+    if _marker() == _migrated["marker"]:
+        return
+    if _migrated["contents"]:
+        # Emptied as TransactionTestCase empties it: the sequences go on from where they were.
+        tables = connection.introspection.django_table_names(only_existing=True)
+        connection.ops.execute_sql_flush(
+            connection.ops.sql_flush(no_style(), tables, reset_sequences=False)
+        )
+        connection.creation.deserialize_db_from_string(_migrated["contents"])
+    ensure_reference_data()
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
+def _uses_db(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in item.fixturenames
+
+
+# A transactional test empties every table when it ends. pytest-django runs them after the other
+# database tests; under xdist a worker may go on to another module's tests after one.
+_flushed = {"since_restore": False, "blocker": None}
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_for_transactional_tests(request):
-    if _transactional(request):
+def _reference_data_for_transactional_tests(request, django_db_blocker):
+    if _transactional(request.node):
         if connection.in_atomic_block:
             pytest.fail(
                 "a transactional test cannot run inside the 2017 round's module transaction: "
                 "give it round_2017_committed, in a module whose tests do not use round_2017"
             )
         request.getfixturevalue("transactional_db")
-        ensure_reference_data()
+        restore_migrated_rows()
+        _flushed.update(since_restore=True, blocker=django_db_blocker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the flush that ends a transactional test, put back the rows the migrations made
+    when the next test on this worker is a database test that is not transactional."""
+    result = yield
+    if (
+        _flushed["since_restore"]
+        and nextitem is not None
+        and _uses_db(nextitem)
+        and not _transactional(nextitem)
+    ):
+        with _flushed["blocker"].unblock():
+            restore_migrated_rows()
+        _flushed["since_restore"] = False
+    return result
 
 
 @pytest.fixture

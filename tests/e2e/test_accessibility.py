@@ -7,14 +7,12 @@ that docs/accessibility.md does not name with its reason.
 """
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.management import call_command
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -108,13 +106,12 @@ def crawl(page, live_server, axe_check, request):
     return Crawl(page, live_server, axe_check, request.node.originalname)
 
 
-def load_2017_round():
-    with open(os.devnull, "w") as quiet:
-        call_command("load_2017_round", stdout=quiet)
+# The tests that read the 2017 round ask for `round_2017_committed` first, before any user is
+# made: the round is then loaded on the same rows each time, and put back in a fraction of the
+# time the command takes (tests/helpers/round_2017.py).
 
 
-def test_public_pages_pass_axe_under_the_csp(crawl, page, lead):
-    load_2017_round()
+def test_public_pages_pass_axe_under_the_csp(round_2017_committed, crawl, page, lead):
     for path in [
         "/",
         "/accounts/login/",
@@ -219,9 +216,8 @@ def test_lead_pages_pass_axe_under_the_csp(crawl, page, live_server, lead_return
 
 
 @pytest.fixture
-def review_world(reviewer, lead, camden, croydon):
+def review_world(round_2017_committed, reviewer, lead, camden, croydon):
     """The 2017 round, and an open round with a submitted return (with a care role) and a draft."""
-    load_2017_round()
     open_round = SurveyRoundFactory(name="Demo round", slug="demo")
     submitted = complete_return(borough=camden, survey_round=open_round)
     CareRole.objects.create(scoping_return=submitted, role="psychologist", wte="0.5")
@@ -360,38 +356,66 @@ def test_two_factor_pages_pass_axe_under_the_csp(
 
 
 # The second lead and the limited reviewer open the same pages as the first lead and the
-# reviewer, with other boroughs' rows in them.
-MATRIX_PERSONAS = ["anonymous", "lead_a", "reviewer", "superuser"]
+# reviewer, with other boroughs' rows in them. The routes a persona reaches are crawled in
+# PARTS tests (every PARTS-th route of the matrix each), so that xdist spreads the crawl.
+MATRIX_PARTS = {"anonymous": 1, "lead_a": 1, "reviewer": 2, "superuser": 3}
+MATRIX_CRAWLS = [
+    pytest.param(persona, part, parts, id=f"{persona}-{part + 1}-of-{parts}")
+    for persona, parts in MATRIX_PARTS.items()
+    for part in range(parts)
+]
 world = matrix.world  # the matrix's users and objects, a fixture
 
 
+def matrix_html_pages(persona, world, part=0, parts=1):
+    """The URLs of the matrix's routes (every `parts`-th one, from `part`) that answer
+    `persona` with an HTML page, and the test client signed in as `persona`."""
+    client = matrix.client_for(persona, world)
+    reached = [
+        name
+        for name, codes in matrix.EXPECTED.items()
+        if codes[matrix.PERSONAS.index(persona)] == matrix.OK
+    ]
+    urls = []
+    for name in reached[part::parts]:
+        url = matrix.url_for(name, matrix.routes()[name.partition("@")[0]], world)
+        if client.get(url)["Content-Type"].startswith("text/html"):
+            urls.append(url)  # not a download, a script or an image
+    return urls, client
+
+
+@pytest.mark.parametrize(("persona", "part", "parts"), MATRIX_CRAWLS)
 def test_every_page_the_authorisation_matrix_reaches_passes_axe_under_the_csp(
-    browser, live_server, world, axe_check
+    browser, live_server, world, axe_check, persona, part, parts
 ):
     """Each route of the matrix that answers a person with an HTML page, opened as that person:
     a route added later is checked as soon as the matrix has its entry."""
-    problems, opened = [], 0
-    for persona in MATRIX_PERSONAS:
-        client = matrix.client_for(persona, world)
-        context = browser.new_context()
-        if persona != "anonymous":
-            session = client.cookies[settings.SESSION_COOKIE_NAME].value
-            context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-            )
-        crawl = Crawl(context.new_page(), live_server, axe_check, f"matrix-{persona}")
-        for name, codes in matrix.EXPECTED.items():
-            if codes[matrix.PERSONAS.index(persona)] != matrix.OK:
-                continue
-            url = matrix.url_for(name, matrix.routes()[name.partition("@")[0]], world)
-            if not client.get(url)["Content-Type"].startswith("text/html"):
-                continue  # a download, a script or an image
-            crawl.visit(url)
-            opened += 1
-        problems += [f"as {persona}: {problem}" for problem in crawl.report()]
-        context.close()
-    assert opened > 150
+    urls, client = matrix_html_pages(persona, world, part, parts)
+    context = browser.new_context()
+    if persona != "anonymous":
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+    name = f"matrix-{persona}" + (f"-{part + 1}-of-{parts}" if parts > 1 else "")
+    crawl = Crawl(context.new_page(), live_server, axe_check, name)
+    for url in urls:
+        crawl.visit(url)
+    problems = [f"as {persona}: {problem}" for problem in crawl.report()]
+    context.close()
+    assert urls, f"no page of the matrix answers {persona} with HTML"
     assert problems == [], "\n".join(problems)
+
+
+def test_the_matrix_crawl_opens_more_than_150_pages(world):
+    """Between them the parts of the crawl open every HTML page of the matrix (each persona's
+    routes are split by `reached[part::parts]`): more than 150."""
+    opened = sum(
+        len(matrix_html_pages(persona, world, part, parts)[0])
+        for persona, parts in MATRIX_PARTS.items()
+        for part in range(parts)
+    )
+    assert opened > 150
 
 
 # For the element that has focus: whether it looks different from when it has none. Null once
@@ -456,9 +480,10 @@ OVERFLOWING = """() => {
 }"""
 
 
-def test_pages_reflow_at_400_percent_zoom(page, live_server, lead_returns, password):
+def test_pages_reflow_at_400_percent_zoom(
+    round_2017_committed, page, live_server, lead_returns, password
+):
     """At 320 CSS pixels wide (1280 px at 400%), text wraps: nothing but tables scrolls sideways."""
-    load_2017_round()
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page, live_server, "lead-a", password)
     overflowing = {}

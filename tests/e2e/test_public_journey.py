@@ -1,10 +1,8 @@
 import csv
 import io
-import os
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -16,10 +14,8 @@ TABLES_HEADER = (
 
 
 def test_a_visitor_reads_the_2017_report_map_and_a_profile_and_downloads_the_tables(
-    page, live_server, shots, axe_check
+    round_2017_committed, page, live_server, shots, axe_check
 ):
-    call_command("load_2017_round", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
     page.goto(f"{live_server.url}/")
     expect(page.get_by_role("link", name="Sign in").first).to_be_visible()  # anonymous
     shots(page, "home")
