@@ -1,19 +1,23 @@
 """Site pages: home by role, the accessibility statement, accounts and error pages."""
 
+import hashlib
 import sys
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
 from boroughs.models import Borough, is_steering_group
 from pcmh import forms
+from pcmh.client_ip import client_ip
 from pcmh.security_log import log_event
 from surveys.choices import ReturnState
 from surveys.models import ScopingReturn, SurveyRound
@@ -55,7 +59,38 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, throttled per address asked for and per client: past the
+    limits nothing is sent, and the page says what it always says (whether or not an account
+    has that address), so the throttle tells nothing either."""
+
     form_class = forms.PasswordResetForm
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        within = _count_within_window(f"password-reset:email:{digest}") <= (
+            settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT
+        )
+        within &= _count_within_window(f"password-reset:ip:{client_ip(self.request)}") <= (
+            settings.PASSWORD_RESET_LIMIT_PER_CLIENT
+        )
+        if within:
+            return super().form_valid(form)
+        log_event("password_reset_throttled", self.request)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _count_within_window(key: str) -> int:
+    """How many times `key` was counted in the current window, this time included (the cache
+    is shared by every app server: Redis in production)."""
+    window = settings.PASSWORD_RESET_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.add(key, 1, timeout=window)
+        return 1
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
