@@ -51,6 +51,7 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench_reports.py
+	$(PY) scripts/bench_imports.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -8,6 +8,7 @@ was reached from, so what stands further left was written by the client and prov
 """
 
 import ipaddress
+import re
 
 from django.conf import settings
 
@@ -18,7 +19,7 @@ def client_ip(request) -> str | None:
     if not count:
         return remote
     header = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    forwarded = [part for part in re.split(r"\s*,\s*", header.strip()) if part]
     if len(forwarded) < count:
         return remote  # not through all our proxies (a request to the app server itself)
     try:

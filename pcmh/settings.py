@@ -246,6 +246,8 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = (
     if _cache_url
     else "surveys.import_files.ImportFileStorage"
 )
+# Rows of one imported file at most (previewing and confirming hold a worker and row locks).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000"))
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024

@@ -11,6 +11,24 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils.text import capfirst
 
 
+def too_long(field) -> str:
+    """ "Current situation must be 10,000 characters or fewer"."""
+    return f"{capfirst(field.verbose_name)} must be {field.max_length:,} characters or fewer"
+
+
+class RestatedConstraint(models.CheckConstraint):
+    """A check constraint that holds the database to a rule Python validation checks before a
+    save: a field's length or answer set (added below), its validators (an age from 0 to 120),
+    or a rule of surveys/rules.py (the minimum age not above the maximum). `full_clean` need not
+    ask the database again, a query per constraint and per row imported
+    (`FollowsRules.get_constraints`); tests/surveys/test_validation_rules.py shows each is
+    refused without it. In migrations it is a plain `CheckConstraint`."""
+
+    def deconstruct(self):
+        _path, args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", args, kwargs
+
+
 def add_field_rules(model) -> None:
     """Make the database hold every text length and fixed answer set that the fields declare.
 
@@ -26,13 +44,10 @@ def add_field_rules(model) -> None:
     for field in model._meta.concrete_fields:
         if isinstance(field, models.TextField) and field.max_length:
             model._meta.constraints.append(
-                models.CheckConstraint(
+                RestatedConstraint(
                     condition=LessThanOrEqual(Length(field.name), field.max_length),
                     name=f"{table}_{field.name}_length",
-                    violation_error_message=(
-                        f"{capfirst(field.verbose_name)} must be {field.max_length:,} "
-                        "characters or fewer"
-                    ),
+                    violation_error_message=too_long(field),
                 )
             )
         elif field.choices and isinstance(field, models.CharField):
@@ -40,7 +55,7 @@ def add_field_rules(model) -> None:
             if field.blank:
                 allowed.append("")
             model._meta.constraints.append(
-                models.CheckConstraint(
+                RestatedConstraint(
                     condition=Q(**{f"{field.name}__in": allowed}),
                     name=f"{table}_{field.name}_valid",
                     violation_error_message=(

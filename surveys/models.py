@@ -21,7 +21,7 @@ from surveys.choices import (
     Scope,
     ServiceStatus,
 )
-from surveys.constraints import add_field_rules
+from surveys.constraints import RestatedConstraint, add_field_rules
 from surveys.fields import CodeListField, split_codes
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
 from surveys.sections import ANSWER, FIELD_NAMES, SECTIONS, kind_of
@@ -234,17 +234,17 @@ class ScopingReturn(FollowsRules, models.Model):
             models.UniqueConstraint(
                 fields=["survey_round", "borough"], name="one_return_per_borough_per_round"
             ),
-            models.CheckConstraint(
+            RestatedConstraint(
                 condition=Q(min_age__isnull=True) | Q(min_age__gte=0, min_age__lte=120),
                 name="return_min_age_range",
                 violation_error_message="Enter the minimum age between 0 and 120",
             ),
-            models.CheckConstraint(
+            RestatedConstraint(
                 condition=Q(max_age__isnull=True) | Q(max_age__gte=0, max_age__lte=120),
                 name="return_max_age_range",
                 violation_error_message="Enter the maximum age between 0 and 120",
             ),
-            models.CheckConstraint(
+            RestatedConstraint(
                 condition=Q(min_age__isnull=True)
                 | Q(max_age__isnull=True)
                 | Q(min_age__lte=models.F("max_age")),
@@ -313,7 +313,7 @@ class CareRole(ReturnRow):
 
     class Meta(ReturnRow.Meta):
         constraints = [
-            models.CheckConstraint(
+            RestatedConstraint(
                 condition=Q(wte__isnull=True) | Q(wte__gte=0, wte__lte=999),
                 name="care_role_wte_range",
                 violation_error_message="Enter a whole-time equivalent between 0 and 999",
@@ -367,7 +367,7 @@ class FundingLine(ReturnRow):
 
     class Meta(ReturnRow.Meta):
         constraints = [
-            models.CheckConstraint(
+            RestatedConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
                 name="funding_amount_not_negative",
                 violation_error_message="Enter an amount of £0 or more",

@@ -5,6 +5,7 @@ that a spreadsheet would run as a formula are prefixed with ' on export, and the
 off again on import, so an export re-imported changes nothing.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from import_export import fields, resources, widgets
@@ -174,43 +175,80 @@ class PcmhResource(resources.ModelResource):
         return escape_formula(super().export_field(field, instance, **kwargs))
 
     def before_import_row(self, row, **kwargs):
+        text = self.text_columns()
         for key in list(row.keys()):
             value = row[key]
             if isinstance(value, str):
-                value = unescape_formula(value.strip() if key not in self.text_columns() else value)
+                value = unescape_formula(value.strip() if key not in text else value)
                 if "\x00" in value:
                     raise ValidationError({key: INVALID_CHARACTERS})
                 row[key] = value
         self._key = self._resolve_key(row)
 
+    NOT_TEXT: frozenset = frozenset()
+
     @classmethod
     def text_columns(cls) -> frozenset[str]:
         """The columns read as typed: free text, not codes, numbers or e-mail addresses."""
-        model = cls._meta.model
-        names = {f.name for f in model._meta.concrete_fields} & set(cls._meta.fields)
-        return text_columns(model, names)
+        if "_text_columns" not in cls.__dict__:  # once per resource class
+            model = cls._meta.model
+            names = {f.name for f in model._meta.concrete_fields} & set(cls._meta.fields)
+            cls._text_columns = text_columns(model, names) - cls.NOT_TEXT
+        return cls._text_columns
 
     def _resolve_key(self, row):
         round_slug = str(row.get("round") or "").strip()
         borough_slug = str(row.get("borough") or "").strip()
         errors = {}
-        survey_round = SurveyRound.objects.filter(slug=round_slug).first()
+        survey_round = self._rounds().get(round_slug)
         if survey_round is None:
             errors["round"] = f"Unknown round “{round_slug[:50]}”"
-        borough = Borough.objects.filter(slug=borough_slug).first()
+        borough = self._boroughs().get(borough_slug)
         if borough is None:
             errors["borough"] = f"Unknown borough “{borough_slug[:50]}”"
         if errors:
             raise ValidationError(errors)
-        user = getattr(self, "_user", None)
-        if user is not None and not Borough.objects.for_user(user).filter(pk=borough.pk).exists():
+        if borough.pk not in self._allowed_boroughs():
             raise ValidationError({"borough": f"You cannot import returns for {borough}"})
         return survey_round, borough
+
+    # Read once per import, not once per row.
+
+    def _rounds(self) -> dict:
+        if getattr(self, "_round_by_slug", None) is None:
+            self._round_by_slug = {r.slug: r for r in SurveyRound.objects.all()}
+        return self._round_by_slug
+
+    def _boroughs(self) -> dict:
+        if getattr(self, "_borough_by_slug", None) is None:
+            self._borough_by_slug = {b.slug: b for b in Borough.objects.all()}
+        return self._borough_by_slug
+
+    def _allowed_boroughs(self) -> set:
+        if getattr(self, "_allowed", None) is None:
+            user = getattr(self, "_user", None)
+            boroughs = Borough.objects.for_user(user) if user is not None else Borough.objects
+            self._allowed = set(boroughs.values_list("pk", flat=True))
+        return self._allowed
 
     def import_data(self, dataset, *args, previewed_at=None, **kwargs):
         """`previewed_at`: when the steering group saw this file's preview, at the confirm step.
         A return changed since then is refused, so nobody's later work is overwritten unseen."""
+        limit = settings.IMPORT_MAX_ROWS
+        if len(dataset) > limit:
+            # Refused before a row is read: one file never ties up a worker for long.
+            result = self.get_result_class()()
+            result.append_base_error(
+                self.get_error_result_class()(
+                    ValidationError(
+                        f"The file has {len(dataset):,} rows: files of more than {limit:,} rows "
+                        "are refused. Split it into smaller files."
+                    )
+                )
+            )
+            return result
         self._user = kwargs.get("user")
+        self._round_by_slug = self._borough_by_slug = self._allowed = None
         self._previewed_at = previewed_at
         self._claimed: set[int] = set()
         return super().import_data(dataset, *args, **kwargs)
@@ -418,9 +456,7 @@ class FundingLineResource(ChildResource):
 class DataQualityNoteResource(ChildResource):
     key_fields = ("field", "narrative")
 
-    @classmethod
-    def text_columns(cls):
-        return super().text_columns() - {"field"}  # the name of a field, not free text
+    NOT_TEXT = frozenset({"field"})  # the name of a field, not free text
 
     class Meta:
         model = DataQualityNote

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
+from surveys.constraints import RestatedConstraint, too_long
 from surveys.fields import split_codes
 
 INVALID_CHARACTERS = "Remove the invalid characters from this answer"
@@ -67,6 +69,18 @@ def problems(instance, rules, checked: set[str]) -> dict[str, str]:
         for name in checked
         if isinstance(values.get(name), str) and "\x00" in values[name]
     }
+    # A TextField's max_length is a form rule only in Django: checked here for every path.
+    for field in instance._meta.concrete_fields:
+        value = values.get(field.name)
+        if (
+            field.name in checked
+            and field.name not in found
+            and isinstance(field, models.TextField)
+            and field.max_length
+            and isinstance(value, str)
+            and len(value) > field.max_length
+        ):
+            found[field.name] = too_long(field)
     for rule in rules:
         if set(rule.reads) <= checked and rule.field not in found and rule.broken(values):
             found[rule.field] = rule.message
@@ -82,6 +96,14 @@ class FollowsRules:
     def full_clean(self, exclude=None, *args, **kwargs):
         self._not_checked = set(exclude or ())
         return super().full_clean(exclude, *args, **kwargs)
+
+    def get_constraints(self):
+        # The constraints that restate what clean_fields and clean() check already
+        # (surveys/constraints.py): validating them again costs a query each, per row imported.
+        return [
+            (model, [c for c in constraints if not isinstance(c, RestatedConstraint)])
+            for model, constraints in super().get_constraints()
+        ]
 
     def clean(self):
         super().clean()

@@ -443,3 +443,16 @@ def test_the_time_of_the_preview_cannot_be_moved_past_a_later_change(
     data.update(preview=forged, previewed_at="2999-01-01T00:00:00+00:00")
     client.post(admin_url("scopingreturn_process_import"), data)
     assert ScopingReturn.objects.get(pk=croydon_return.pk).aims == "The lead's new aims"
+
+
+@override_settings(IMPORT_MAX_ROWS=1)
+def test_a_file_of_more_rows_than_the_limit_is_refused_before_any_row_is_read(
+    client, reviewer, returns
+):
+    client.force_login(reviewer)
+    before = snapshot()
+    preview = preview_renaming_every_return(client)  # two rows
+    html = preview.content.decode()
+    assert "The file has 2 rows: files of more than 1 rows are refused." in html
+    assert "confirm_form" not in preview.context
+    assert snapshot() == before

@@ -1,6 +1,8 @@
 """One set of rules for leads, reviewers and imports: the same bad values get the same sentence
 whichever way they come in, and nothing is saved."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -128,3 +130,66 @@ def test_every_database_check_says_in_words_what_is_wrong():
             if isinstance(constraint, CheckConstraint):
                 said = constraint.get_violation_error_message()
                 assert "violated" not in said and "Constraint" not in said, constraint.name
+
+
+# A value that breaks each hand-written restated constraint (the ones made from a field's length
+# or answer set are broken with a text one character too long, or an answer not listed).
+BREAKS = {
+    "return_min_age_range": {"min_age": Decimal("-1")},
+    "return_max_age_range": {"max_age": Decimal("121")},
+    "return_min_age_not_above_max": {"min_age": Decimal("65"), "max_age": Decimal("18")},
+    "care_role_wte_range": {"wte": Decimal("1000")},
+    "funding_amount_not_negative": {"amount": Decimal("-1")},
+}
+
+
+def _instance(model, scoping_return, user):
+    """A valid instance of `model` (so that an error can only come from the broken value)."""
+    if model is ScopingReturn:
+        return ScopingReturn.objects.get(pk=scoping_return.pk)
+    valid = {
+        "CareRole": {"role": "psychologist"},
+        "Contact": {"name": "Dr A Lead"},
+        "OutcomeMeasure": {"name": "PHQ-9"},
+        "DataQualityNote": {"field": "status", "narrative": "n", "appendix": "a", "note": "x"},
+        "ReturnComment": {"author": user, "text": "A comment"},
+    }.get(model.__name__, {})
+    instance = model(scoping_return=scoping_return, **valid)
+    instance.full_clean()
+    return instance
+
+
+def test_every_constraint_that_full_clean_skips_is_refused_by_python_validation(draft, lead):
+    """`full_clean` leaves the RestatedConstraints to the database (a query each per row
+    imported): each must be broken only in ways that field validation or the rules refuse."""
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    from surveys.constraints import RestatedConstraint
+    from surveys.rules import FollowsRules
+
+    checked = 0
+    for model in apps.get_app_config("surveys").get_models():
+        if not issubclass(model, FollowsRules):
+            continue  # its full_clean checks every constraint in the database
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, RestatedConstraint):
+                continue
+            instance = _instance(model, draft, lead)
+            if constraint.name in BREAKS:
+                values = BREAKS[constraint.name]
+            else:
+                name = constraint.name.removeprefix(f"{model._meta.db_table}_").rsplit("_", 1)[0]
+                field = model._meta.get_field(name)
+                values = {name: "x" * (field.max_length + 1) if field.max_length else "bogus"}
+                if constraint.name.endswith("_valid"):
+                    values = {name: "bogus"}
+            for attribute, value in values.items():
+                setattr(instance, attribute, value)
+            with pytest.raises(ValidationError):  # the database would refuse it ...
+                constraint.validate(model, instance)
+            with pytest.raises(ValidationError) as refused:  # ... and Python refuses it first
+                instance.full_clean()
+            assert set(refused.value.message_dict) & set(values), constraint.name
+            checked += 1
+    assert checked > 30
