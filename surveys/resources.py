@@ -150,6 +150,23 @@ class PcmhResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
+    # The links this import found itself (_resolve_key, _parent): full_clean need not query
+    # the database again, per row, to see that they exist.
+    FOUND_BY_IMPORT = ("survey_round", "borough", "scoping_return")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """import-export's own (4.4), but for FOUND_BY_IMPORT left out of full_clean."""
+        errors = dict(import_validation_errors or {})
+        if self._meta.clean_model_instances:
+            try:
+                instance.full_clean(
+                    exclude=[*errors, *self.FOUND_BY_IMPORT], validate_unique=validate_unique
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
         widget = widget_for(django_field)
