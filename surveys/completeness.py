@@ -41,10 +41,7 @@ def section_missing(scoping_return, section: Section) -> list[tuple[str, str]]:
 
     The id is that of the element to link to on the section's page.
     """
-    return [
-        (anchor, f"{message} ({section.title})")
-        for _, anchor, message, _ in _missing(scoping_return, section)
-    ]
+    return [(item.anchor, item.message) for item in _section_items(scoping_return, section)]
 
 
 def section_needs(scoping_return, section: Section) -> dict[str, str]:
@@ -59,17 +56,20 @@ class MissingItem:
 
     section: Section
     anchor: str
-    message: str  # to the lead: "Select whether recurrent funding has been secured"
+    message: str  # to the lead: "Select whether recurrent funding has been secured (Funding)"
     what: str  # what is missing, as a report lists it: "Recurrent funding secured"
+
+
+def _section_items(scoping_return, section: Section) -> list[MissingItem]:
+    return [
+        MissingItem(section, anchor, f"{message} ({section.title})", what)
+        for _, anchor, message, what in _missing(scoping_return, section)
+    ]
 
 
 def missing_items(scoping_return) -> list[MissingItem]:
     """What the return still needs before submission, section by section, in the form's order."""
-    return [
-        MissingItem(section, anchor, f"{message} ({section.title})", what)
-        for section in SECTIONS
-        for _, anchor, message, what in _missing(scoping_return, section)
-    ]
+    return [item for section in SECTIONS for item in _section_items(scoping_return, section)]
 
 
 def missing_for_submission(scoping_return) -> list[tuple[str, str]]:
