@@ -239,37 +239,20 @@ def upload_for_preview(crawl, csv_file):
 
 
 def test_steering_group_pages_pass_axe_under_the_csp(
-    crawl, page, live_server, review_world, camden, password, tmp_path
+    crawl, page, live_server, review_world, password, tmp_path
 ):
     submitted, accepted = review_world["submitted"], review_world["accepted"]
     round_pk = review_world["round"].pk
-    version = submitted.history.earliest("history_id").history_id
     sign_in(page, live_server, "reviewer", password)
     crawl.check("/ (steering group)")
-    crawl.visit("/admin/")
-    # Every list the admin's index offers the steering group, so a model added later is checked.
-    changelists = page.locator("#content-main table th[scope=row] a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    assert "/admin/surveys/scopingreturn/" in changelists
+    # Each route's page as the steering group is crawled with the authorisation matrix's
+    # objects (test_every_page_the_authorisation_matrix_reaches...); here, what only the 2017
+    # round and this world show: the notes of the data-quality report, a list filtered to one
+    # state, an accepted (read-only) return, and the pages that follow the steering group's clicks.
     for path in [
-        "/returns/review/",
         "/reports/2017/data-quality/",
-        "/reports/demo/",
-        "/reports/demo/report/",
-        "/admin/surveys/",
-        *changelists,
         f"/admin/surveys/scopingreturn/?survey_round__id__exact={round_pk}&state__exact=submitted",
-        f"/admin/surveys/scopingreturn/{submitted.pk}/change/",
-        f"/admin/surveys/scopingreturn/{submitted.pk}/history/",
-        f"/admin/surveys/scopingreturn/{submitted.pk}/history/{version}/",
         f"/admin/surveys/scopingreturn/{accepted.pk}/change/",  # accepted: read-only
-        f"/admin/surveys/carerole/{submitted.care_roles.get().pk}/change/",
-        f"/admin/surveys/surveyround/{round_pk}/change/",
-        f"/admin/surveys/surveyround/{round_pk}/history/",
-        "/admin/surveys/surveyround/add/",
-        f"/admin/boroughs/borough/{camden.pk}/change/",
-        "/admin/password_change/",
     ]:
         crawl.visit(path)
 
@@ -307,30 +290,6 @@ def test_steering_group_pages_pass_axe_under_the_csp(
     crawl.check("request changes")
     page.get_by_role("button", name="Send back for changes").click()
     crawl.check("request changes with errors")
-    crawl.finish()
-
-
-def test_administrator_pages_pass_axe_under_the_csp(
-    crawl, page, live_server, superuser, lead, reviewer, password
-):
-    membership = lead.borough_memberships.get()
-    TOTPDevice.objects.create(user=reviewer, name="Phone")
-    sign_in(page, live_server, "admin", password)
-    crawl.visit("/admin/")
-    changelists = page.locator("#content-main table th[scope=row] a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    for path in [
-        *[link for link in changelists if not link.startswith("/admin/surveys/")],
-        f"/admin/auth/user/{lead.pk}/change/",
-        "/admin/auth/user/add/",
-        f"/admin/auth/user/{lead.pk}/password/",
-        f"/admin/auth/group/{reviewer.groups.get().pk}/change/",
-        f"/admin/otp_totp/totpdevice/{reviewer.totpdevice_set.get().pk}/change/",
-        f"/admin/otp_totp/totpdevice/{reviewer.totpdevice_set.get().pk}/config/",
-        f"/admin/boroughs/boroughmembership/{membership.pk}/delete/",
-    ]:
-        crawl.visit(path)
     crawl.finish()
 
 

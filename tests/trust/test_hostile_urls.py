@@ -22,9 +22,13 @@ PARAMETERS = [
     "_changelist_filters", "_popup", "_to_field", "format", "survey_round__id__exact",
     "borough__stp__id__exact", "state__exact", "id__in", "borough__id__exact",
 ]  # fmt: skip
+# One of each kind: a NUL, a negative and an overflowing number, nothing, markup and SQL (one
+# string: both are text that is not a number), a very long value, a control of bidirectional
+# text with an emoji, a list with a word in it (not a number either, where one is read).
 VALUES = [
-    "\x00", "abc", "-1", "99999999999999999999999", "", "<script>alert(1)</script>",
-    "'; DROP TABLE surveys_scopingreturn; --", "x" * 5000, "\u202e💥", "1,2,abc",
+    "\x00", "-1", "99999999999999999999999", "",
+    "<script>alert(1)</script>'; DROP TABLE surveys_scopingreturn; --", "x" * 5000, "\u202e💥",
+    "1,2,abc",
 ]  # fmt: skip
 
 
