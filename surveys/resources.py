@@ -5,6 +5,8 @@ that a spreadsheet would run as a formula are prefixed with ' on export, and the
 off again on import, so an export re-imported changes nothing.
 """
 
+import copy
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -154,13 +156,24 @@ class PcmhResource(resources.ModelResource):
     # the database again, per row, to see that they exist.
     FOUND_BY_IMPORT = ("survey_round", "borough", "scoping_return")
 
+    @classmethod
+    def not_validated(cls) -> frozenset[str]:
+        """The fields full_clean leaves as they are: those the import found itself, and those
+        no column sets (who changed the return last, say: one query a row to see they exist)."""
+        if "_not_validated" not in cls.__dict__:  # once per resource class
+            columns = set(cls._meta.fields)
+            every = {field.name for field in cls._meta.model._meta.concrete_fields}
+            cls._not_validated = frozenset({*cls.FOUND_BY_IMPORT, *(every - columns)})
+        return cls._not_validated
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """import-export's own (4.4), but for FOUND_BY_IMPORT left out of full_clean."""
+        """import-export's own (4.4), but for not_validated() left out of full_clean (the
+        model's clean, its rules across fields, still runs)."""
         errors = dict(import_validation_errors or {})
         if self._meta.clean_model_instances:
             try:
                 instance.full_clean(
-                    exclude=[*errors, *self.FOUND_BY_IMPORT], validate_unique=validate_unique
+                    exclude=[*errors, *self.not_validated()], validate_unique=validate_unique
                 )
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
@@ -241,6 +254,29 @@ class PcmhResource(resources.ModelResource):
             self._borough_by_slug = {b.slug: b for b in Borough.objects.all()}
         return self._borough_by_slug
 
+    def before_import(self, dataset, **kwargs):
+        """Read the returns that the file's rows name, in one query (not one or two per row)."""
+        super().before_import(dataset, **kwargs)
+        rounds, boroughs = set(), set()
+        for row in dataset.dict:
+            rounds.add(self._rounds().get(str(row.get("round") or "").strip()))
+            boroughs.add(self._boroughs().get(str(row.get("borough") or "").strip()))
+        rounds.discard(None)
+        boroughs.discard(None)
+        returns = ScopingReturn.objects.select_related("survey_round", "borough").filter(
+            survey_round__in=rounds, borough__in=boroughs
+        )
+        self._returns = {(r.survey_round_id, r.borough_id): r for r in returns}
+
+    def _return_for(self, survey_round, borough):
+        """The return of the round and borough as it is now in this import, or None."""
+        found = self._returns.get((survey_round.pk, borough.pk))
+        # A copy: a row that fails leaves the next row of the same return what the database holds.
+        return copy.copy(found) if found is not None else None
+
+    def _remember(self, scoping_return):
+        self._returns[(scoping_return.survey_round_id, scoping_return.borough_id)] = scoping_return
+
     def _allowed_boroughs(self) -> set:
         if getattr(self, "_allowed", None) is None:
             user = getattr(self, "_user", None)
@@ -268,6 +304,7 @@ class PcmhResource(resources.ModelResource):
         self._round_by_slug = self._borough_by_slug = self._allowed = None
         self._previewed_at = previewed_at
         self._claimed: set[int] = set()
+        self._returns: dict = {}
         return super().import_data(dataset, *args, **kwargs)
 
     def _check_unchanged_since_preview(self, scoping_return):
@@ -296,12 +333,13 @@ class PcmhResource(resources.ModelResource):
         the row is refused with who made it."""
         self._check_unchanged_since_preview(scoping_return)
         try:
-            workflow.save_changes(
+            saved = workflow.save_changes(
                 scoping_return=scoping_return,
                 version=scoping_return.version,
                 by=user,
                 fields=fields,
                 reason=reason,
+                current=True,  # as _return_for gave it, with the row's values set
             )
         except workflow.StaleVersion as stale:
             raise ValidationError(
@@ -312,6 +350,7 @@ class PcmhResource(resources.ModelResource):
                 }
             ) from None
         self._claimed.add(scoping_return.pk)
+        self._remember(saved)
 
     def dehydrate_round(self, obj):
         return self._return_of(obj).survey_round.slug
@@ -336,12 +375,7 @@ class ScopingReturnResource(PcmhResource):
         return obj
 
     def get_instance(self, instance_loader, row):
-        survey_round, borough = self._key
-        return (
-            ScopingReturn.objects.select_related("survey_round", "borough")
-            .filter(survey_round=survey_round, borough=borough)
-            .first()
-        )
+        return self._return_for(*self._key)
 
     def init_instance(self, row=None):
         survey_round, borough = self._key
@@ -363,6 +397,7 @@ class ScopingReturnResource(PcmhResource):
                     {"borough": f"{instance.borough}'s return was started meanwhile: import again"}
                 )
             instance.pk = started.pk
+            self._remember(started)
             return
         self._refuse_if_not_changeable(instance, user)
         self._save_return(
@@ -384,9 +419,24 @@ class ChildResource(PcmhResource):
     def _return_of(self, obj):
         return obj.scoping_return
 
+    def before_import(self, dataset, **kwargs):
+        """And the rows of those returns, in one query: each file row is matched in memory."""
+        super().before_import(dataset, **kwargs)
+        model = self._meta.model
+        rows = model.objects.filter(scoping_return__in=[r.pk for r in self._returns.values()])
+        self._rows: dict = {}
+        for child in rows.order_by(*model._meta.ordering, "pk"):  # the first, as .first() gave
+            self._rows.setdefault(self._row_key(child.scoping_return_id, child), child)
+
+    def _row_key(self, parent_pk, values) -> tuple:
+        attributes = [self.fields[name].attribute for name in self.key_fields]
+        if isinstance(values, dict):
+            return (parent_pk, *(values[a] for a in attributes))
+        return (parent_pk, *(getattr(values, a) for a in attributes))
+
     def _parent(self):
         survey_round, borough = self._key
-        parent = ScopingReturn.objects.filter(survey_round=survey_round, borough=borough).first()
+        parent = self._return_for(survey_round, borough)
         if parent is None:
             raise ValidationError(
                 {"borough": f"{borough} has no return in {survey_round}: import the return first"}
@@ -406,7 +456,12 @@ class ChildResource(PcmhResource):
             lookup = self._key_values(row)
         except ValueError:
             return None  # the field's own error is reported by import_instance
-        return self._meta.model.objects.filter(scoping_return=parent, **lookup).first()
+        found = self._rows.get(self._row_key(parent.pk, lookup))
+        if found is None:
+            return None
+        found = copy.copy(found)  # as _return_for's
+        found.scoping_return = parent
+        return found
 
     def init_instance(self, row=None):
         return self._meta.model(scoping_return=self._parent())
@@ -417,6 +472,8 @@ class ChildResource(PcmhResource):
         self._claim(parent, kwargs.get("user"))
         instance._history_user = kwargs.get("user")
         super().save_instance(instance, is_create, row, **kwargs)
+        # A later row of the file with the same key columns finds this one, as in the database.
+        self._rows.setdefault(self._row_key(parent.pk, instance), instance)
 
     def _claim(self, parent, user):
         """Take the return's next version before changing its rows, as a form save does: a lead

@@ -237,34 +237,43 @@ def save_changes(
     fields: dict,
     section: str = "",
     reason: str = "",
+    current: bool = False,
 ) -> ScopingReturn:
     """Save changed fields only if the return is still at `version` (one conditional UPDATE).
 
     The UPDATE ... WHERE id = ... AND version = n both checks and claims the version, so two saves
     that read the same version cannot both win, on any number of app servers.
+
+    `current`: `scoping_return` is the row as the database held it at `version`, with `fields`
+    set and nothing else changed (an import's row). Every change to a return takes a new
+    version, so once the claim succeeds the row has not changed since: it is not read again.
     """
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (an import's row has one): a refused
+    # claim changed nothing, and it is raised once the block has ended.
+    with transaction.atomic(savepoint=False):
         claimed = ScopingReturn.objects.filter(pk=scoping_return.pk, version=version).update(
             version=F("version") + 1
         )
-        if claimed != 1:
-            raise StaleVersion(
-                ScopingReturn.objects.select_related("updated_by").get(pk=scoping_return.pk)
-            )
-        # Our UPDATE holds the row lock until commit: nobody can change it in between.
-        fresh = ScopingReturn.objects.select_related("survey_round", "borough").get(
-            pk=scoping_return.pk
-        )
-        for name, value in fields.items():
-            setattr(fresh, name, value)
-        if section:
-            saved = ScopingReturn._meta.get_field("sections_saved")
-            fresh.sections_saved = saved.with_code(fresh.sections_saved, section)
-        fresh.updated_by = by
-        fresh._history_user = by
-        fresh._change_reason = reason or (f"Saved section: {section}" if section else "Saved")
-        fresh.save()
-        return fresh
+        if claimed == 1:
+            # Our UPDATE holds the row lock until commit: nobody can change it in between.
+            if current:
+                fresh = scoping_return
+                fresh.version = version + 1
+            else:
+                fresh = ScopingReturn.objects.select_related("survey_round", "borough").get(
+                    pk=scoping_return.pk
+                )
+            for name, value in fields.items():
+                setattr(fresh, name, value)
+            if section:
+                saved = ScopingReturn._meta.get_field("sections_saved")
+                fresh.sections_saved = saved.with_code(fresh.sections_saved, section)
+            fresh.updated_by = by
+            fresh._history_user = by
+            fresh._change_reason = reason or (f"Saved section: {section}" if section else "Saved")
+            fresh.save()
+            return fresh
+    raise StaleVersion(ScopingReturn.objects.select_related("updated_by").get(pk=scoping_return.pk))
 
 
 def submit(

@@ -139,14 +139,11 @@ def _reference_data_for_transactional_tests(request, django_db_blocker):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """After the flush that ends a transactional test, put back the rows the migrations made
-    when the next test on this worker is a database test that is not transactional."""
+    when the next test on this worker is a database test. A transactional one with
+    `serialized_rollback` would otherwise load them over the content types that the flush made
+    anew (other ids, the same names)."""
     result = yield
-    if (
-        _flushed["since_restore"]
-        and nextitem is not None
-        and _uses_db(nextitem)
-        and not _transactional(nextitem)
-    ):
+    if _flushed["since_restore"] and nextitem is not None and _uses_db(nextitem):
         with _flushed["blocker"].unblock():
             restore_migrated_rows()
         _flushed["since_restore"] = False

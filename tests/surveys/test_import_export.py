@@ -12,6 +12,7 @@ from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.models import FundingLine, ScopingReturn
 from surveys.resources import (
+    CareRoleResource,
     ContactResource,
     FundingLineResource,
     ScopingReturnResource,
@@ -456,3 +457,40 @@ def test_a_file_of_more_rows_than_the_limit_is_refused_before_any_row_is_read(
     assert "The file has 2 rows: files of more than 1 rows are refused." in html
     assert "confirm_form" not in preview.context
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("model_name", "resource", "column", "per_row"),
+    [
+        ("scopingreturn", ScopingReturnResource, "service_name", 5),
+        ("carerole", CareRoleResource, "wte", 6),
+    ],
+)
+def test_an_import_asks_the_database_a_few_times_a_row_not_more(
+    client, reviewer, model_name, resource, column, per_row
+):
+    """The file's returns and their rows are read once; a changed row costs its own save, its
+    history and its savepoint (and a return's first child row, the return's next version)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.choices import RoundState
+    from tests.reports.synthetic import add_boroughs, add_returns
+
+    survey_round = SurveyRoundFactory(state=RoundState.OPEN, slug="many")
+    client.force_login(reviewer)
+    counts = {}
+    for size in (4, 16):
+        add_returns(survey_round, add_boroughs(size - survey_round.returns.count()))
+        survey_round.returns.update(state=ReturnState.SUBMITTED, accepted_at=None)
+        rows = rows_of(export(client, model_name, resource).content.decode())
+        for number, row in enumerate(rows):
+            row[column] = f"{number}.25" if column == "wte" else f"Renamed {number} {size}"
+        with CaptureQueriesContext(connection) as queries:
+            preview = upload(client, model_name, csv_of(rows), f"{model_name}.csv")
+            response = confirm_import(client, model_name, preview)
+        assert response.status_code == 302, messages_of(response)
+        counts[size] = (len(rows), len(queries))
+    (few_rows, few), (many_rows, many) = counts[4], counts[16]
+    # Preview and confirmation: each reads and writes every row.
+    assert many - few <= 2 * per_row * (many_rows - few_rows), counts
