@@ -226,9 +226,13 @@ class PcmhResource(resources.ModelResource):
             cls._text_columns = text_columns(model, names) - cls.NOT_TEXT
         return cls._text_columns
 
+    @staticmethod
+    def _slugs(row) -> tuple[str, str]:
+        """The round and borough a row names, as written in its key columns."""
+        return str(row.get("round") or "").strip(), str(row.get("borough") or "").strip()
+
     def _resolve_key(self, row):
-        round_slug = str(row.get("round") or "").strip()
-        borough_slug = str(row.get("borough") or "").strip()
+        round_slug, borough_slug = self._slugs(row)
         errors = {}
         survey_round = self._rounds().get(round_slug)
         if survey_round is None:
@@ -259,8 +263,9 @@ class PcmhResource(resources.ModelResource):
         super().before_import(dataset, **kwargs)
         rounds, boroughs = set(), set()
         for row in dataset.dict:
-            rounds.add(self._rounds().get(str(row.get("round") or "").strip()))
-            boroughs.add(self._boroughs().get(str(row.get("borough") or "").strip()))
+            round_slug, borough_slug = self._slugs(row)
+            rounds.add(self._rounds().get(round_slug))
+            boroughs.add(self._boroughs().get(borough_slug))
         rounds.discard(None)
         boroughs.discard(None)
         returns = ScopingReturn.objects.select_related("survey_round", "borough").filter(
@@ -481,8 +486,9 @@ class ChildResource(PcmhResource):
         self._claim(parent, kwargs.get("user"))
         instance._history_user = kwargs.get("user")
         super().save_instance(instance, is_create, row, **kwargs)
-        # A later row of the file with the same key columns finds this one, as in the database.
-        self._rows.setdefault(self._row_key(parent.pk, instance), instance)
+        # A later row of the file with the same key columns finds this one as it is now saved,
+        # as it would in the database.
+        self._rows[self._row_key(parent.pk, instance)] = instance
 
     def _claim(self, parent, user):
         """Take the return's next version before changing its rows, as a form save does: a lead

@@ -515,3 +515,37 @@ def test_an_export_asks_the_database_as_often_for_many_rows_as_for_few(resource)
         assert len(exported) >= size
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_an_unchanged_export_confirmed_changes_nothing(client, reviewer, returns):
+    """The preview's form, sent back as the page would send it, saves nothing: no new version,
+    no history, no changed row."""
+    client.force_login(reviewer)
+    for model_name, resource in [
+        ("scopingreturn", ScopingReturnResource),
+        ("fundingline", FundingLineResource),
+    ]:
+        before = snapshot(), list(FundingLine.objects.values())
+        history = ScopingReturn.history.count()
+        exported = export(client, model_name, resource)
+        preview = upload(client, model_name, exported.content, "rows.csv")
+        response = confirm_import(client, model_name, preview)
+        assert response.status_code == 302, messages_of(response)
+        assert (snapshot(), list(FundingLine.objects.values())) == before, model_name
+        assert ScopingReturn.history.count() == history
+
+
+def test_a_row_named_twice_in_a_file_ends_as_its_last_line_says(client, reviewer, returns):
+    """Each line of the file sees what the lines before it saved: a funding line changed, then
+    changed back, is back as it was (a line that matched the first reading would be skipped)."""
+    client.force_login(reviewer)
+    line = FundingLine.objects.get()
+    rows = rows_of(export(client, "fundingline", FundingLineResource).content.decode())
+    original = next(row for row in rows if row["amount"])
+    changed = dict(original, amount="500")
+    preview = upload(client, "fundingline", csv_of([changed, original]), "lines.csv")
+    response = confirm_import(client, "fundingline", preview)
+    assert response.status_code == 302, messages_of(response)
+    line.refresh_from_db()
+    assert line.amount == Decimal("350000")
+    assert FundingLine.objects.count() == 1
