@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	touch $@
 
 setup: $(VENV)/.installed
+	bash scripts/ensure-node-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_2017_round
 	$(PY) manage.py load_demo_round
@@ -54,4 +55,4 @@ bench: $(VENV)/.installed
 	$(PY) scripts/bench_imports.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles build

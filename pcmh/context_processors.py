@@ -13,4 +13,9 @@ def service(request):
         "is_steering_group": authenticated and is_steering_group(user),
         "is_lead": authenticated and user.borough_memberships.exists(),
         "steering_group_email": settings.STEERING_GROUP_EMAIL,
+        # The timeout warning's clock: the session's idle time and how long before its end to warn.
+        "session_seconds": settings.SESSION_COOKIE_AGE,
+        "session_warning_seconds": min(
+            settings.SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2
+        ),
     }

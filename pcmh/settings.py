@@ -47,8 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
-    "crispy_bootstrap5",
-    "bootstrap",
+    "crispy_forms_gds",
     "import_export",
     "simple_history",
     "axes",
@@ -175,7 +174,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# GOV.UK Frontend's files, copied from node_modules by scripts/build-govuk, under STATIC_URL/govuk/.
+STATICFILES_DIRS = [BASE_DIR / "static", ("govuk", BASE_DIR / "build" / "govuk")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -188,8 +188,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+CRISPY_GDS_FRONTEND_VERSION = "5.8.0"  # package.json's govuk-frontend
 
 # Content Security Policy (django-csp 4): nothing inline runs, nothing comes from elsewhere.
 CONTENT_SECURITY_POLICY = {
@@ -230,6 +231,8 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 2)))
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
+# The timeout warning appears this long before the session ends (GOV.UK pattern: 2 minutes).
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
 
 # Import and export.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False  # our resources escape every risky cell

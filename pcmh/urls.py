@@ -11,6 +11,9 @@ admin.site.index_title = "Review and data"
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accounts/keep-alive/", views.keep_alive, name="keep_alive"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path(

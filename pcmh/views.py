@@ -2,6 +2,7 @@
 
 import hashlib
 import sys
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -14,6 +15,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from boroughs.models import Borough, is_steering_group
 from pcmh import forms
@@ -40,6 +43,29 @@ def home(request):
 
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+def cookies(request):
+    """The cookies the service sets (only essential ones), named as settings name them."""
+    context = {
+        "session_cookie_name": settings.SESSION_COOKIE_NAME,
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
+        "session_idle": timedelta(seconds=settings.SESSION_COOKIE_AGE),
+        "session_at_browser_close": settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    }
+    return render(request, "cookies.html", context)
+
+
+def privacy(request):
+    return render(request, "privacy.html")
+
+
+@require_GET
+@never_cache
+def keep_alive(request):
+    """What the timeout warning's "Stay signed in" asks for: a signed-in request, so the session
+    (SESSION_SAVE_EVERY_REQUEST) starts its idle time again; 401 once it has ended."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)
 
 
 class LoginView(auth_views.LoginView):

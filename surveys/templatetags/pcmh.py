@@ -9,12 +9,12 @@ def _anchor(field) -> str | None:
     """The id an error summary links to: the field's input, or the first of its options.
 
     Radios and checkbox lists have no element with the field's own id (id_training), only one
-    per option (id_training_0, ...): Django gives them no id_for_label, so link the first option.
+    per option, numbered from 1 by the GOV.UK template pack (id_training_1, ...): Django gives
+    them no id_for_label, so link the first option, as the GOV.UK error summary asks.
     """
     if field.id_for_label:
         return field.id_for_label
-    options = [option.id_for_label for option in field.subwidgets if option.id_for_label]
-    return options[0] if options else None
+    return f"{field.auto_id}_1" if field.auto_id else None
 
 
 def _form_errors(form):
@@ -44,6 +44,14 @@ def error_items(form=None, formsets=None, extra=()):
         for row in formset.forms:
             items.extend(_form_errors(row))
     return [*items, *extra]
+
+
+@register.inclusion_tag("includes/nav_item.html", takes_context=True)
+def nav_item(context, url: str, label: str):
+    """One item of the service navigation, marked current on its own pages and those below it
+    (`aria-current`, and bold for forced colours, as the component asks)."""
+    path = context["request"].path
+    return {"url": url, "label": label, "current": path == url or path.startswith(url)}
 
 
 @register.filter
