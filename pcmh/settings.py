@@ -191,6 +191,14 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 CRISPY_GDS_FRONTEND_VERSION = "5.8.0"  # package.json's govuk-frontend
+# The GOV.UK class of the service's own widgets (surveys/forms.py), by their class name.
+CRISPY_CLASS_CONVERTERS = {
+    "numberinput": "govuk-input",
+    "moneyinput": "govuk-input",
+    "yesnonotknown": "govuk-select",
+    "nullbooleanselect": "govuk-select",
+    "dateinput": "govuk-input",
+}
 
 # Content Security Policy (django-csp 4): nothing inline runs, nothing comes from elsewhere.
 CONTENT_SECURITY_POLICY = {

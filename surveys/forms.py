@@ -9,7 +9,7 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 from django.utils.text import capfirst
 
-from pcmh.forms import inside_template_form
+from pcmh.forms import inside_template_form, optional_marked
 from surveys.choices import Answer
 from surveys.models import (
     ANSWER_FIELD_NAMES,
@@ -64,7 +64,8 @@ def state_limits(form) -> None:
         if not limit:
             continue
         field.widget.attrs.pop("maxlength", None)
-        if not isinstance(field, forms.EmailField):
+        # A long answer's limit is said by its character count (pcmh.forms.inside_template_form).
+        if not isinstance(field, forms.EmailField) and not isinstance(field.widget, forms.Textarea):
             hint = f"You can enter up to {limit:,} characters."
             field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
         field.error_messages.setdefault(
@@ -96,8 +97,10 @@ class NumberInput(forms.TextInput):
     """A number in a text input (the GOV.UK pattern: browsers never alter or block what was
     typed), shown as people write it: "6.4", "17.5", "120", not "6.40" or "1.2E+2"."""
 
+    width = "govuk-input--width-5"
+
     def __init__(self, attrs=None):
-        super().__init__({**DECIMAL_INPUT, **(attrs or {})})
+        super().__init__({**DECIMAL_INPUT, "class": self.width, **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, Decimal):
@@ -107,6 +110,8 @@ class NumberInput(forms.TextInput):
 
 class MoneyInput(NumberInput):
     """An amount in pounds with thousands separators: "650,000", "1,250.50"."""
+
+    width = "govuk-input--width-10"
 
     def format_value(self, value):
         if isinstance(value, Decimal):
@@ -164,7 +169,6 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        inside_template_form(self)
         for name, field in self.fields.items():
             if name in ANSWER_FIELDS:
                 # "Not stated" is how a source recorded nothing: offered only where it is the
@@ -187,6 +191,8 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
                 field.widget = forms.RadioSelect(choices=field.choices[1:])
                 field.choices = field.choices[1:]
                 field.error_messages["invalid_choice"] = "Select one of the options listed"
+        optional_marked(self, [name for name in self.fields if not QUESTIONS[name].required])
+        inside_template_form(self)
 
     # Lists of codes are the model's CodeListField (checkboxes, stored order kept); the rules
     # across fields are the model's too (surveys/rules.py), checked by _post_clean.
@@ -216,6 +222,8 @@ class ChildForm(KeepsWhatItIsGiven, forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 2
+        optional_marked(self, [name for name, field in self.fields.items() if not field.required])
+        inside_template_form(self)
 
 
 class CareRoleForm(ChildForm):
@@ -385,7 +393,13 @@ FORMSETS = {
 }
 
 
-class DeclarationForm(KeepsWhatItIsGiven, forms.Form):
+class _InTemplateForm(KeepsWhatItIsGiven, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        inside_template_form(self)
+
+
+class DeclarationForm(_InTemplateForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     declaration = forms.BooleanField(
         label="I confirm that this return is accurate to the best of my knowledge and that the "
@@ -394,7 +408,7 @@ class DeclarationForm(KeepsWhatItIsGiven, forms.Form):
     )
 
 
-class CommentForm(KeepsWhatItIsGiven, forms.Form):
+class CommentForm(_InTemplateForm):
     text = forms.CharField(
         label="Add a comment",
         widget=forms.Textarea(attrs={"rows": 3}),

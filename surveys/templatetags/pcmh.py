@@ -50,14 +50,21 @@ def error_items(form=None, formsets=None, extra=()):
 def nav_item(context, url: str, label: str):
     """One item of the service navigation, marked current on its own pages and those below it
     (`aria-current`, and bold for forced colours, as the component asks)."""
-    path = context["request"].path
-    return {"url": url, "label": label, "current": path == url or path.startswith(url)}
+    request = context.get("request")  # none on the error pages, rendered without a request
+    path = request.path if request is not None else ""
+    return {"url": url, "label": label, "current": bool(path) and path.startswith(url)}
 
 
 @register.filter
 def money(value) -> str:
     """An amount in pounds as people write it: "650,000", "1,250.50"; empty when none."""
     return "" if value is None else numbers.money(value)
+
+
+@register.filter
+def thousands(value) -> str:
+    """A whole number as people read it: "10,000"."""
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @register.filter

@@ -32,7 +32,7 @@ def test_home_page_differs_by_role(client, lead, reviewer):
 def test_pages_use_only_our_own_static_files(client):
     html = client.get("/").content.decode()
     assets = re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', html)
-    assert "/static/bootstrap/css/bootstrap.min.css" in assets
+    assert "/static/govuk/govuk-frontend.min.css" in assets
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not a static file"
@@ -279,5 +279,8 @@ def test_a_failed_login_says_what_to_do(client, lead):
 @override_settings(STEERING_GROUP_EMAIL="pcmh.steering@nhs.example")
 def test_the_accessibility_statement_gives_the_steering_groups_address(client):
     html = client.get("/accessibility/").content.decode()
-    assert '<a href="mailto:pcmh.steering@nhs.example">pcmh.steering@nhs.example</a>' in html
+    assert (
+        '<a class="govuk-link" href="mailto:pcmh.steering@nhs.example">'
+        "pcmh.steering@nhs.example</a>" in html
+    )
     assert "the address your borough was sent" not in html

@@ -177,7 +177,7 @@ def test_the_whole_lead_journey_works_with_the_keyboard_alone(
     follow(page)
 
     # 1. Service: a radio chosen with the arrow keys, a name typed.
-    tab_to(page, "#id_status_0")
+    tab_to(page, "#id_status_1")
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")  # Pilot
     tab_to(page, "#id_service_name")
@@ -186,14 +186,14 @@ def test_the_whole_lead_journey_works_with_the_keyboard_alone(
 
     # 2. Model: a tick box with the space bar, the one-line form typed.
     expect(page.get_by_role("heading", level=1)).to_have_text("2. Model")
-    tab_to(page, "#id_model_types_0")
+    tab_to(page, "#id_model_types_1")
     page.keyboard.press("Space")
     tab_to(page, "#id_service_form")
     page.keyboard.type("Collaborative care model")
     save_and_continue(page)
 
     # 3. Scope, with a mistake: the error summary takes focus and its link leads to the field.
-    tab_to(page, "#id_scope_0")
+    tab_to(page, "#id_scope_1")
     page.keyboard.press("ArrowDown")  # SMI+
     tab_to(page, "#id_min_age")
     page.keyboard.type("eighteen")

@@ -28,9 +28,10 @@ class ErrorSummary(HTMLParser):
             self._in_title = True
         if tag == "div" and self._depth:
             self._depth += 1
-        elif tag == "div" and "data-error-summary" in attrs:
+        elif tag == "div" and "govuk-error-summary" in attrs.get("class", "").split():
             self.found, self._depth = True, 1
-            self.focusable = attrs.get("tabindex") == "-1"
+            # GOV.UK Frontend's error summary module moves focus to it when the page loads.
+            self.focusable = attrs.get("data-module") == "govuk-error-summary"
         elif self._depth and tag == "li":
             self.items.append("")
         elif self._depth and tag == "a":

@@ -108,7 +108,10 @@ def test_before_you_can_submit_links_each_missing_field(client, lead, draft):
     assert not page.found and not page.title.startswith("Error:")
     before = html.split("Before you can submit", 1)[1].split("</ul>", 1)[0]
     for slug, anchor, message in EMPTY_RETURN_NEEDS:
-        assert f'<a href="{section_url(draft, slug)}?check=1#{anchor}">{message}' in before
+        assert (
+            f'<a class="govuk-link" href="{section_url(draft, slug)}?check=1#{anchor}">{message}'
+            in before
+        )
 
 
 def test_a_link_from_check_answers_shows_the_question_with_its_error_beside_it(client, lead, draft):
@@ -221,7 +224,7 @@ def test_every_error_on_a_section_page_links_to_an_element_of_the_page(
     form_class = section_form_class(section.slug)
     for name, field in form_class(instance=draft).fields.items() if form_class else []:
         if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-            assert f"#id_{name}_0" in dict(page.links), name
+            assert f"#id_{name}_1" in dict(page.links), name
 
 
 @pytest.mark.parametrize(
@@ -245,7 +248,7 @@ def test_an_error_on_radios_or_checkboxes_links_to_the_first_option(
         section_url(draft, slug), {"version": draft.version, "continue": "1", question: bad}
     )
     page = ErrorSummary(response.content.decode())
-    assert [href for href, _ in page.links] == [f"#id_{question}_0"]
+    assert [href for href, _ in page.links] == [f"#id_{question}_1"]
     assert page.broken_links() == []
 
 

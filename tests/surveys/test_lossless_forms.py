@@ -36,8 +36,10 @@ def save(client, scoping_return, slug, button="later", query="", **values):
 def test_a_long_answer_says_its_limit_and_no_browser_cuts_it(client, lead, draft):
     client.force_login(lead)
     html = client.get(url(draft, "service")).content.decode()
-    assert "maxlength" not in html
-    assert "You can enter up to 10,000 characters." in html
+    assert re.search(r"<(textarea|input)[^>]* maxlength=", html) is None
+    # GOV.UK Frontend's character count: its limit said, counted as one types, never enforced.
+    assert 'data-maxlength="10000"' in html
+    assert "You can enter up to 10,000 characters" in html
 
 
 def test_a_text_over_its_limit_is_refused_naming_the_limit_and_kept_on_screen(client, lead, draft):
