@@ -90,3 +90,21 @@ def test_the_full_report_has_no_duplicate_ids(client, round_2017):
     labelled = re.findall(r'aria-labelledby="([^"]+)"', html)
     for names in labelled:
         assert all(name in ids for name in names.split()), names
+
+
+# A table in its scroll region, which is named by the table's caption (the id each caption has).
+TABLE_IN_REGION = re.compile(
+    r'<div class="pcmh-table-scroll" role="region" aria-labelledby="([^"]+)" tabindex="0">\s*'
+    r'<table[^>]*>\s*<caption[^>]* id="([^"]+)"'
+)
+
+
+def test_every_report_table_scrolls_in_a_region_named_by_its_caption(client, round_2017, reviewer):
+    client.force_login(reviewer)
+    for name, url in page_urls("2017").items():
+        html = client.get(url).content.decode()
+        regions = TABLE_IN_REGION.findall(html)
+        assert len(regions) == html.count("<table"), name
+        assert all(label == caption for label, caption in regions), name
+        if name != "index":
+            assert 'href="/static/css/reports.css"' in html, name
