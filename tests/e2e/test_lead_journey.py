@@ -31,7 +31,7 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     axe_check(page)
     shots(page, "service")
     page.get_by_role("button", name="Save and come back later").click()
-    expect(page.locator(".alert-success")).to_contain_text("is saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is saved")
     sign_out(page)
 
     # Second sitting.
@@ -50,7 +50,7 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     page.get_by_label("SMI+").check()
     page.get_by_label("What is the youngest age the service takes?").fill("eighteen")
     page.get_by_role("button", name="Save and continue").click()
-    summary = page.locator("[data-error-summary]")
+    summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(page).to_have_title(re.compile("^Error:"))
     shots(page, "scope-error")
@@ -59,7 +59,7 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     expect(page.get_by_label("What is the youngest age the service takes?")).to_be_focused()
     page.get_by_label("What is the youngest age the service takes?").fill("18")
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator(".alert-success")).to_contain_text("3, Scope, is saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("3, Scope, is saved")
     shots(page, "scope-corrected")
 
     page.get_by_role("button", name="Save and continue").click()  # care roles: none yet
@@ -100,7 +100,7 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     shots(page, "check-answers")
     axe_check(page)
     page.get_by_role("button", name="Submit the return").click()
-    expect(page.locator("[data-error-summary]")).to_contain_text("Confirm the declaration")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm the declaration")
     page.get_by_label(re.compile("I confirm")).check()
     page.get_by_role("button", name="Submit the return").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Return submitted")
@@ -198,7 +198,7 @@ def test_the_whole_lead_journey_works_with_the_keyboard_alone(
     tab_to(page, "#id_min_age")
     page.keyboard.type("eighteen")
     follow(page)
-    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
     shots(page, "keyboard-scope-error")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # the summary's link: the same page, focus on the field

@@ -75,14 +75,14 @@ def test_a_reviewer_requests_changes_the_lead_resubmits_and_the_reviewer_accepts
     page.get_by_role("link", name=re.compile("Continue")).click()
     request = page.get_by_role("region", name="The steering group has asked for changes")
     expect(request).to_contain_text(COMMENT)
-    expect(page.locator("#timeline + .timeline")).to_contain_text("Changes requested")
+    expect(page.locator("#timeline + .pcmh-timeline")).to_contain_text("Changes requested")
     shots(page, "lead-sees-comment")
     axe_check(page)
 
     page.get_by_role("link", name="1. Service").click()
     page.get_by_label("What is the service called?").fill("Primary Care Plus (Camden)")
     page.get_by_role("button", name="Save and come back later").click()
-    expect(page.locator(".alert-success")).to_contain_text("is saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is saved")
     page.get_by_role("link", name="Check your answers and submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Check your answers before submitting"

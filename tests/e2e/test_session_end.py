@@ -26,7 +26,7 @@ def test_answers_typed_as_the_session_ends_are_there_after_signing_in_again(
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    expect(page.locator(".messages")).to_contain_text("your answers have not been saved yet")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("your answers have not been saved yet")
     assert "next=" in page.url
     [key] = [c["value"] for c in page.context.cookies() if c["name"].endswith("pcmh_unsaved")]
     assert key not in page.url
@@ -37,7 +37,7 @@ def test_answers_typed_as_the_session_ends_are_there_after_signing_in_again(
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("1. Service")
-    expect(page.locator(".messages")).to_contain_text("Nothing has been saved yet")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Nothing has been saved yet")
     expect(page.get_by_label("Established")).to_be_checked()
     expect(page.get_by_label("What is the service called?")).to_have_value("Primary Care Plus")
     expect(page.get_by_label("Where does the service stand today?")).to_have_value(
@@ -51,6 +51,6 @@ def test_answers_typed_as_the_session_ends_are_there_after_signing_in_again(
     assert not any(c["name"].endswith("pcmh_unsaved") for c in page.context.cookies())
 
     page.get_by_role("button", name="Save and come back later").click()
-    expect(page.locator(".alert-success")).to_contain_text("is saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("is saved")
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Camden"))
     assert ScopingReturn.objects.get(borough=camden).service_name == "Primary Care Plus"
