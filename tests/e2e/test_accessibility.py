@@ -205,7 +205,7 @@ def test_lead_pages_pass_axe_under_the_csp(crawl, page, live_server, lead_return
     crawl.check("care roles with errors")
     crawl.visit("/returns/demo/camden/check/")
     page.get_by_role("button", name="Submit the return").click()
-    expect(page.locator("[data-error-summary]")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     crawl.check("check answers with errors")
     page.get_by_label(re.compile("I confirm")).check()
     page.get_by_role("button", name="Submit the return").click()
