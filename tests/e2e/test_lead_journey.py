@@ -59,7 +59,9 @@ def test_a_lead_fills_a_return_over_two_sittings_fixes_an_error_and_submits(
     expect(page.get_by_label("What is the youngest age the service takes?")).to_be_focused()
     page.get_by_label("What is the youngest age the service takes?").fill("18")
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("3, Scope, is saved")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "3, Scope, is saved"
+    )
     shots(page, "scope-corrected")
 
     page.get_by_role("button", name="Save and continue").click()  # care roles: none yet

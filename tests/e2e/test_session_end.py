@@ -26,7 +26,9 @@ def test_answers_typed_as_the_session_ends_are_there_after_signing_in_again(
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("your answers have not been saved yet")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "your answers have not been saved yet"
+    )
     assert "next=" in page.url
     [key] = [c["value"] for c in page.context.cookies() if c["name"].endswith("pcmh_unsaved")]
     assert key not in page.url
