@@ -284,3 +284,53 @@ def test_the_accessibility_statement_gives_the_steering_groups_address(client):
         "pcmh.steering@nhs.example</a>" in html
     )
     assert "the address your borough was sent" not in html
+
+
+def test_every_page_links_the_cookies_privacy_and_accessibility_pages(client):
+    html = client.get("/reports/").content.decode()
+    footer = html[html.index("<footer") :]
+    for path in ("/accessibility/", "/cookies/", "/privacy/"):
+        assert f'href="{path}"' in footer
+        assert client.get(path).status_code == 200
+
+
+@override_settings(SESSION_COOKIE_AGE=5400)
+def test_the_cookies_page_names_each_cookie_the_service_sets(client):
+    html = client.get("/cookies/").content.decode()
+    assert "only the cookies it needs to work" in html
+    from django.conf import settings
+
+    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+        assert f'<td class="govuk-table__cell">{name}</td>' in html
+    assert "After 1 hour 30 minutes without using the service" in html
+
+
+def test_the_sign_in_sets_only_the_session_and_csrf_cookies(client, lead, password):
+    from django.conf import settings
+
+    client.get("/accounts/login/")
+    client.post("/accounts/login/", {"username": lead.username, "password": password})
+    client.get("/returns/")
+    assert set(client.cookies) == {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+
+
+def test_stay_signed_in_starts_the_idle_time_again_and_says_when_the_session_has_ended(
+    client, lead
+):
+    assert client.get("/accounts/keep-alive/").status_code == 401
+    client.force_login(lead)
+    response = client.get("/accounts/keep-alive/")
+    assert response.status_code == 204
+    assert "no-cache" in response["Cache-Control"]
+    assert client.session.get_expiry_age() > 0
+    assert client.post("/accounts/keep-alive/").status_code == 405
+
+
+def test_a_signed_in_page_gives_the_timeout_warning_its_clock(client, lead):
+    client.force_login(lead)
+    html = client.get("/returns/").content.decode()
+    assert 'data-session-seconds="7200"' in html
+    assert 'data-session-warning-seconds="120"' in html
+    assert "You’re about to be signed out" in html
+    client.logout()
+    assert "data-session-seconds" not in client.get("/reports/").content.decode()
