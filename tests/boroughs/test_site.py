@@ -103,6 +103,8 @@ def pages_by_user(loaded_2017, lead, reviewer, superuser, camden):
         "/accounts/login/",
         "/accounts/password/reset/",
         "/accessibility/",
+        "/cookies/",
+        "/privacy/",
         "/admin/login/",
         *reports,
     ]
@@ -123,8 +125,17 @@ def test_no_page_references_an_external_host(client, pages_by_user):
         for path in paths:
             response = client.get(path)
             assert response.status_code == 200, (user, path)
-            found += [(path, url) for url in external_references(response.content.decode())]
+            html = response.content.decode()
+            found += [(path, url) for url in external_references(html)]
+            # No inline script, no inline handler: the CSP allows only served scripts.
+            found += [(path, "inline script") for _ in INLINE_SCRIPT.findall(html)]
+            found += [(path, "handler") for _ in INLINE_HANDLER.findall(html)]
     assert found == []
+    assert "'unsafe-inline'" not in client.get("/").headers["Content-Security-Policy"]
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+=", re.IGNORECASE)
 
 
 def test_no_stylesheet_or_script_we_serve_fetches_from_another_host():
