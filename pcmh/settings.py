@@ -35,6 +35,16 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+
+# The service's address as people open it, for the links in its e-mails ("https://pcmh.nhs.uk").
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set when DEBUG is off: export SITE_URL with the address people open "
+            "the service at (for example https://pcmh.example.nhs.uk); its e-mails link to it."
+        )
+    SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from pcmh.security_log import log_event
@@ -208,11 +209,26 @@ def _lead_emails(scoping_return) -> list[str]:
     )
 
 
-def _mail(subject, body, recipients, *, notify=True):
+def _mail(subject, body, recipients, *, link, notify=True):
+    """E-mail `recipients` once the transaction commits; the body ends with the absolute link
+    (settings.SITE_URL) to the page the message is about, `link` = (what it opens, path)."""
     if notify and recipients:
+        what, path = link
+        body = f"{body}\n\n{what}: {settings.SITE_URL}{path}\n"
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         )
+
+
+def _for_leads(scoping_return) -> tuple[str, str]:
+    return ("Open the return", scoping_return.get_absolute_url())
+
+
+def _for_reviewers(scoping_return) -> tuple[str, str]:
+    return (
+        "Review it",
+        reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk]),
+    )
 
 
 def _move(locked, *, by, to_state, comment="", **fields):
@@ -302,6 +318,7 @@ def submit(
         f"{locked.borough}'s return for {locked.survey_round} was submitted by "
         f"{by.get_full_name() or by.get_username()} and is waiting for review.",
         [settings.STEERING_GROUP_EMAIL],
+        link=_for_reviewers(locked),
         notify=notify,
     )
     return locked
@@ -328,6 +345,7 @@ def request_changes(
         f"The steering group has asked for changes to {locked.borough}'s return for "
         f"{locked.survey_round}:\n\n{comment}\n\nSign in to PCMH Returns to update it.",
         _lead_emails(locked),
+        link=_for_leads(locked),
         notify=notify,
     )
     return locked
@@ -352,6 +370,7 @@ def accept(
         f"The steering group has accepted {locked.borough}'s return for {locked.survey_round}. "
         "Thank you.",
         _lead_emails(locked),
+        link=_for_leads(locked),
         notify=notify,
     )
     return locked
@@ -387,6 +406,7 @@ def reopen(
         f"The steering group has reopened {locked.borough}'s return for {locked.survey_round}:"
         f"\n\n{reason}",
         _lead_emails(locked),
+        link=_for_leads(locked),
         notify=notify,
     )
     return locked
@@ -408,6 +428,7 @@ def add_comment(*, scoping_return: ScopingReturn, by, text: str, notify: bool = 
         f"New comment on {scoping_return.borough}'s PCMH return",
         f"{by.get_full_name() or by.get_username()} wrote:\n\n{text}",
         _lead_emails(scoping_return) if to_leads else [settings.STEERING_GROUP_EMAIL],
+        link=_for_leads(scoping_return) if to_leads else _for_reviewers(scoping_return),
         notify=notify,
     )
     return comment

@@ -1,4 +1,5 @@
 import os
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -267,3 +268,17 @@ def round_2017_committed(transactional_db):
 
     load_2017_round()
     return SurveyRound.objects.get(slug="2017")
+
+
+@pytest.fixture(autouse=True)
+def _every_email_has_an_absolute_link(request):
+    """Whatever a test makes the service send, each e-mail links to the page it is about with an
+    absolute address a recipient can open from their mail (tests/surveys/test_emails.py opens
+    them)."""
+    yield
+    from django.core import mail
+
+    for message in getattr(mail, "outbox", []):
+        assert re.search(r"https?://[^\s/]+/\S*", message.body), (
+            f"an e-mail without an absolute link: {message.subject!r}"
+        )

@@ -173,7 +173,7 @@ def test_security_headers_are_sent(client):
 
 
 def _settings_subprocess(**env):
-    skip = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    skip = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL"}
     environment = {k: v for k, v in os.environ.items() if k not in skip}
     environment.update(env)
     return subprocess.run(
@@ -192,9 +192,20 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+def test_production_refuses_to_start_without_the_sites_address():
     result = _settings_subprocess(
         DEBUG="0", ALLOWED_HOSTS="pcmh.example.org", SECRET_KEY="x" * 20 + "production-key-" * 4
+    )
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _settings_subprocess(
+        DEBUG="0",
+        ALLOWED_HOSTS="pcmh.example.org",
+        SECRET_KEY="x" * 20 + "production-key-" * 4,
+        SITE_URL="https://pcmh.example.org",
     )
     assert result.returncode == 0, result.stderr
 

@@ -78,6 +78,7 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(_require_postgr
         "DEBUG": "0",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
         "SECURE_SSL_REDIRECT": "0",
         "BEHIND_TLS_PROXY": "0",
         "CONN_MAX_AGE": "60",

@@ -140,6 +140,7 @@ def test_production_cookies_are_secure_and_host_prefixed():
         "DEBUG": "0",
         "SECRET_KEY": "k" * 60,
         "ALLOWED_HOSTS": "x.org",
+        "SITE_URL": "https://x.org",
         "DJANGO_SETTINGS_MODULE": "pcmh.settings",
     }
     env.pop("OTP_REQUIRED_FOR_STAFF", None)
