@@ -22,6 +22,7 @@ from boroughs.models import Borough, is_steering_group
 from pcmh import forms
 from pcmh.client_ip import client_ip
 from pcmh.security_log import log_event
+from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.models import ScopingReturn, SurveyRound
 
@@ -37,6 +38,7 @@ def home(request):
         return render(request, "home/steering_group.html", context)
     if user.is_authenticated:
         context["boroughs"] = Borough.objects.for_user(user).select_related("stp")
+        context["needing_action"] = workflow.needing_lead_action(user)
         return render(request, "home/lead.html", context)
     return render(request, "home/public.html", context)
 

@@ -67,7 +67,8 @@ def your_returns(request):
         }
         for borough in boroughs
     ]
-    return render(request, "surveys/your_returns.html", {"rows": rows})
+    context = {"rows": rows, "needing_action": workflow.needing_lead_action(request.user)}
+    return render(request, "surveys/your_returns.html", context)
 
 
 @login_required

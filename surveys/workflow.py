@@ -147,6 +147,20 @@ def edit_refusal(scoping_return: ScopingReturn, user, *, reviewing: bool = False
     return None
 
 
+def needing_lead_action(user):
+    """The returns of `user`'s boroughs waiting for them, oldest round first: those the steering
+    group has sent back for changes, in a round still open."""
+    return (
+        ScopingReturn.objects.filter(
+            borough__memberships__user=user,
+            state=ReturnState.CHANGES_REQUESTED,
+            survey_round__state=RoundState.OPEN,
+        )
+        .select_related("borough", "survey_round")
+        .order_by("survey_round__opens_on", "borough__name")
+    )
+
+
 def comment_refusal(scoping_return: ScopingReturn, user) -> str | None:
     """Why `user` may not add to the return's comments now, or None if they may. Once a round
     is published its returns are the report: leads read them, the conversation is over."""

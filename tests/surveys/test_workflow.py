@@ -283,3 +283,23 @@ def test_reviewing_only_an_accepted_return_is_refused(camden, reviewer, state, c
     scoping_return = ScopingReturnFactory(borough=camden, state=state)
     refusal = workflow.edit_refusal(scoping_return, reviewer, reviewing=True)
     assert (refusal is None) == changeable
+
+
+def test_a_return_sent_back_comes_first_on_the_leads_pages_until_resubmitted(
+    client, submitted, lead, reviewer, other_lead
+):
+    client.force_login(lead)
+    for path in ("/", "/returns/"):
+        assert "Needs your action" not in client.get(path).content.decode()
+    returned = workflow.request_changes(scoping_return=submitted, by=reviewer, comment="Fix it.")
+    for path in ("/", "/returns/"):
+        html = client.get(path).content.decode()
+        banner = html.index("Needs your action")
+        assert banner < html.index("<h1")
+        assert f'href="{returned.get_absolute_url()}"' in html[banner:]
+        assert "has asked for changes" in html[banner:]
+    client.force_login(other_lead)  # another borough's lead is not asked
+    assert "Needs your action" not in client.get("/returns/").content.decode()
+    workflow.submit(scoping_return=returned, by=lead)
+    client.force_login(lead)
+    assert "Needs your action" not in client.get("/returns/").content.decode()
