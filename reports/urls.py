@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports import views
+from surveys.views import return_copy
 
 app_name = "reports"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("<slug:round_slug>/map/", views.tile_map, name="map"),
     path("<slug:round_slug>/boroughs/", views.borough_list, name="boroughs"),
     path("<slug:round_slug>/boroughs/<slug:borough_slug>/", views.borough_profile, name="borough"),
+    path("<slug:round_slug>/boroughs/<slug:borough_slug>/print/", return_copy, name="return_copy"),
     path("<slug:round_slug>/report/", views.full_report, name="report"),
     path("<slug:round_slug>/data-quality/", views.data_quality, name="data_quality"),
     path("<slug:round_slug>/tables.csv", views.tables_csv, name="tables_csv"),

@@ -251,6 +251,29 @@ def check_answers(request, round_slug, borough_slug):
     return render(request, "surveys/check.html", _check_context(request, scoping_return))
 
 
+def return_copy(request, round_slug, borough_slug):
+    """A copy of one borough's return to keep or print (the GOV.UK "get a copy of your answers"
+    pattern), at any state for its leads and the steering group (as `ScopingReturn.for_user`),
+    and for anyone once its round is published and the return accepted; otherwise 404."""
+    found = ScopingReturn.objects.filter(survey_round__slug=round_slug, borough__slug=borough_slug)
+    public = found.filter(survey_round__state=RoundState.PUBLISHED, state=ReturnState.ACCEPTED)
+    scoping_return = get_object_or_404(
+        (found.for_user(request.user) | public).select_related(
+            "survey_round", "borough__stp", "submitted_by", "accepted_by"
+        )
+    )
+    context = {
+        "return": scoping_return,
+        "sections": [(s, section_rows(scoping_return, s)) for s in SECTIONS],
+        "can_edit": False,
+        "care_roles": scoping_return.care_roles.all(),
+        "measures": scoping_return.measures.all(),
+        "funding_lines": scoping_return.funding_lines.all(),
+        "contacts": scoping_return.contacts.all(),
+    }
+    return render(request, "surveys/return_copy.html", context)
+
+
 def _missing_links(scoping_return) -> list[tuple[str, str]]:
     """(href, message): what the return still needs, each linked to its field's section page."""
     args = [scoping_return.survey_round.slug, scoping_return.borough.slug]

@@ -303,3 +303,27 @@ def test_a_return_sent_back_comes_first_on_the_leads_pages_until_resubmitted(
     workflow.submit(scoping_return=returned, by=lead)
     client.force_login(lead)
     assert "Needs your action" not in client.get("/returns/").content.decode()
+
+
+def test_a_copy_of_a_return_is_for_its_leads_and_the_steering_group_until_published(
+    client, submitted, lead, other_lead, reviewer
+):
+    path = f"/reports/{submitted.survey_round.slug}/boroughs/camden/print/"
+    assert client.get(path).status_code == 404  # not published: not for the public
+    client.force_login(other_lead)
+    assert client.get(path).status_code == 404
+    for person in (lead, reviewer):
+        client.force_login(person)
+        html = client.get(path).content.decode()
+        assert "Camden's scoping return" in html and "Submitted" in html
+        assert "Dr A Lead" in html  # its child rows too
+        assert "Change" not in html
+    accepted = workflow.accept(scoping_return=submitted, by=reviewer)
+    workflow.close_round(survey_round=accepted.survey_round, by=reviewer)
+    workflow.publish_round(survey_round=accepted.survey_round, by=reviewer)
+    client.logout()
+    html = client.get(path).content.decode()
+    assert "Accepted" in html and "by reviewer" in html
+    profile = client.get(path.removesuffix("print/")).content.decode()
+    assert f'href="{path}"' in profile
+    assert client.get(path.replace("camden", "croydon")).status_code == 404
