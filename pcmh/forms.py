@@ -45,7 +45,7 @@ def optional_marked(form, optional) -> None:
             field.label = f"{field.label} (optional)"
 
 
-class _Crispy:
+class InsideTemplateForm:
     """Render with crispy-forms; the template supplies the <form> and the button."""
 
     def __init__(self, *args, **kwargs):
@@ -53,20 +53,20 @@ class _Crispy:
         inside_template_form(self)
 
 
-class LoginForm(_Crispy, auth_forms.AuthenticationForm):
+class LoginForm(InsideTemplateForm, auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
     }
 
 
-class PasswordChangeForm(_Crispy, auth_forms.PasswordChangeForm):
+class PasswordChangeForm(InsideTemplateForm, auth_forms.PasswordChangeForm):
     pass
 
 
-class PasswordResetForm(_Crispy, auth_forms.PasswordResetForm):
+class PasswordResetForm(InsideTemplateForm, auth_forms.PasswordResetForm):
     pass
 
 
-class SetPasswordForm(_Crispy, auth_forms.SetPasswordForm):
+class SetPasswordForm(InsideTemplateForm, auth_forms.SetPasswordForm):
     pass

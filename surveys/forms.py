@@ -9,7 +9,7 @@ from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 from django.utils.text import capfirst
 
-from pcmh.forms import inside_template_form, optional_marked
+from pcmh.forms import InsideTemplateForm, inside_template_form, optional_marked
 from surveys.choices import Answer
 from surveys.models import (
     ANSWER_FIELD_NAMES,
@@ -393,13 +393,7 @@ FORMSETS = {
 }
 
 
-class _InTemplateForm(KeepsWhatItIsGiven, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        inside_template_form(self)
-
-
-class DeclarationForm(_InTemplateForm):
+class DeclarationForm(InsideTemplateForm, KeepsWhatItIsGiven, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     declaration = forms.BooleanField(
         label="I confirm that this return is accurate to the best of my knowledge and that the "
@@ -408,7 +402,7 @@ class DeclarationForm(_InTemplateForm):
     )
 
 
-class CommentForm(_InTemplateForm):
+class CommentForm(InsideTemplateForm, KeepsWhatItIsGiven, forms.Form):
     text = forms.CharField(
         label="Add a comment",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -262,16 +262,20 @@ def return_copy(request, round_slug, borough_slug):
             "survey_round", "borough__stp", "submitted_by", "accepted_by"
         )
     )
-    context = {
+    context = {**_answers_context(scoping_return), "can_edit": False}
+    return render(request, "surveys/return_copy.html", context)
+
+
+def _answers_context(scoping_return) -> dict:
+    """What surveys/_answers.html shows: each section's answers and the return's child rows."""
+    return {
         "return": scoping_return,
         "sections": [(s, section_rows(scoping_return, s)) for s in SECTIONS],
-        "can_edit": False,
         "care_roles": scoping_return.care_roles.all(),
         "measures": scoping_return.measures.all(),
         "funding_lines": scoping_return.funding_lines.all(),
         "contacts": scoping_return.contacts.all(),
     }
-    return render(request, "surveys/return_copy.html", context)
 
 
 def _missing_links(scoping_return) -> list[tuple[str, str]]:
@@ -289,18 +293,13 @@ def _missing_links(scoping_return) -> list[tuple[str, str]]:
 def _check_context(request, scoping_return, declaration=None, submit_error=None, attempted=False):
     missing = _missing_links(scoping_return)
     return {
-        "return": scoping_return,
-        "sections": [(s, section_rows(scoping_return, s)) for s in SECTIONS],
+        **_answers_context(scoping_return),
         "missing": missing,
         # After a refused submit, each missing field is an error of its own in the summary.
         "missing_errors": missing if attempted else [],
         "declaration": declaration or DeclarationForm(initial={"version": scoping_return.version}),
         "can_edit": _can_edit(request.user, scoping_return),
         "submit_error": submit_error,
-        "care_roles": scoping_return.care_roles.all(),
-        "measures": scoping_return.measures.all(),
-        "funding_lines": scoping_return.funding_lines.all(),
-        "contacts": scoping_return.contacts.all(),
     }
 
 
