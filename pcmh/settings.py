@@ -206,8 +206,6 @@ CRISPY_CLASS_CONVERTERS = {
     "numberinput": "govuk-input",
     "moneyinput": "govuk-input",
     "yesnonotknown": "govuk-select",
-    "nullbooleanselect": "govuk-select",
-    "dateinput": "govuk-input",
 }
 
 # Content Security Policy (django-csp 4): nothing inline runs, nothing comes from elsewhere.
