@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "import_export",
+    "django_object_actions",
     "simple_history",
     "axes",
     "csp",

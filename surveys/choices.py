@@ -74,3 +74,23 @@ class ReturnState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
     ACCEPTED = "accepted", "Accepted"
+
+
+class QueryState(models.TextChoices):
+    """A reviewer's query on one answer: open → answered by a lead → resolved (or re-opened)."""
+
+    OPEN = "open", "Open"
+    ANSWERED = "answered", "Answered"
+    RESOLVED = "resolved", "Resolved"
+
+
+class EventKind(models.TextChoices):
+    """What a return's timeline records: its state changes, and the review's other steps."""
+
+    TRANSITION = "transition", "State changed"
+    QUERY_RAISED = "query_raised", "Query raised"
+    QUERY_ANSWERED = "query_answered", "Query answered"
+    QUERY_RESOLVED = "query_resolved", "Query resolved"
+    QUERY_REOPENED = "query_reopened", "Query re-opened"
+    NO_RETURN = "no_return", "Marked as no return"
+    CORRECTED = "corrected", "Answer corrected"

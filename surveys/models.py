@@ -14,8 +14,10 @@ from boroughs.models import Borough, is_steering_group
 from surveys.choices import (
     Answer,
     CareRoleType,
+    EventKind,
     ItSystem,
     ModelType,
+    QueryState,
     ReturnState,
     RoundState,
     Scope,
@@ -25,6 +27,18 @@ from surveys.constraints import RestatedConstraint, add_field_rules
 from surveys.fields import CodeListField, split_codes
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
 from surveys.sections import ANSWER, FIELD_NAMES, SECTIONS, kind_of
+
+
+def _user_who():
+    """The user who last did something to a return (kept as None when the account goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
 
 class SurveyRoundQuerySet(models.QuerySet):
@@ -48,7 +62,10 @@ class SurveyRound(models.Model):
     previous_round = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_rounds"
     )
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = _user_who()
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = _user_who()
 
     objects = SurveyRoundQuerySet.as_manager()
     history = HistoricalRecords()
@@ -108,18 +125,6 @@ def _text(verbose_name=None, max_length=10000, **kwargs):
     return models.TextField(verbose_name, blank=True, max_length=max_length, **kwargs)
 
 
-def _user_who():
-    """The user who last did something to a return (kept as None when the account goes)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-
-
 AGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("120"))]
 
 
@@ -139,6 +144,14 @@ class ScopingReturn(FollowsRules, models.Model):
     submitted_by = _user_who()
     accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     accepted_by = _user_who()
+    no_return_reason = models.TextField(
+        "no return: the reason",
+        blank=True,
+        max_length=2000,
+        editable=False,
+        help_text="Recorded by the steering group when the borough makes no return this round; "
+        "the report shows it.",
+    )
     sections_saved = CodeListField(
         max_length=100,
         blank=True,
@@ -397,8 +410,48 @@ class DataQualityNote(ReturnRow):
         return f"{self.scoping_return.borough}: {self.field}"
 
 
+class AnswerQuery(FollowsRules, models.Model):
+    """A reviewer's question about one answer of a return, or one of its child rows: open →
+    answered by a lead → resolved, or re-opened by the reviewer (`surveys.workflow` moves it)."""
+
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="queries"
+    )
+    field = models.CharField(
+        max_length=50, help_text="The return's field, or the child rows' relation (care_roles)."
+    )
+    row_id = models.PositiveIntegerField(null=True, blank=True)
+    about = models.CharField(
+        max_length=300, help_text='What the query is on, as it read when raised: "Care role 2".'
+    )
+    text = models.TextField("query", max_length=5000)
+    state = models.CharField(max_length=12, choices=QueryState.choices, default=QueryState.OPEN)
+    raised_by = _user_who()
+    raised_at = models.DateTimeField(default=timezone.now)
+    reply = models.TextField(blank=True, max_length=5000)
+    answered_by = _user_who()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = _user_who()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        verbose_name = "query"
+        verbose_name_plural = "queries"
+
+    def __str__(self):
+        return f"{self.scoping_return.borough}: {self.about}"
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.state != QueryState.RESOLVED
+
+
 class ReturnEvent(models.Model):
-    """A workflow transition: who moved the return, when, from what to what, and why."""
+    """A step in a return's review: a workflow transition (who moved the return, when, from
+    what to what, and why), or a query's step, a "no return" mark, a correction (`kind`)."""
 
     scoping_return = models.ForeignKey(
         ScopingReturn, on_delete=models.CASCADE, related_name="events"
@@ -406,6 +459,10 @@ class ReturnEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.TRANSITION)
+    query = models.ForeignKey(
+        AnswerQuery, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
     from_state = models.CharField(max_length=20, choices=ReturnState.choices)
     to_state = models.CharField(max_length=20, choices=ReturnState.choices)
@@ -415,7 +472,13 @@ class ReturnEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
+        if self.kind != EventKind.TRANSITION:
+            return self.get_kind_display()
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    @property
+    def is_transition(self) -> bool:
+        return self.kind == EventKind.TRANSITION
 
 
 class ReturnComment(FollowsRules, models.Model):
@@ -464,6 +527,7 @@ for _model in (
     OutcomeMeasure,
     FundingLine,
     DataQualityNote,
+    AnswerQuery,
     ReturnEvent,
     ReturnComment,
 ):

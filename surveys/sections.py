@@ -290,6 +290,11 @@ FIELD_NAMES = tuple(QUESTIONS)
 # Each kind of child row, by its related name, and the section it belongs to.
 ROWS = {rows.relation: rows for section in SECTIONS for rows in section.rows}
 ROWS_SECTION = {rows.relation: section for section in SECTIONS for rows in section.rows}
+# The section of each answer and each kind of child row: where a query on it is answered.
+SECTION_OF = {
+    **{name: section for section in SECTIONS for name in section.fields},
+    **ROWS_SECTION,
+}
 
 
 def rows_heading(relation: str) -> str:

@@ -6,7 +6,7 @@ the e-mail the transition implies. Views, admin actions, commands and imports ca
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -15,6 +15,9 @@ from django.utils import timezone
 from pcmh.security_log import log_event
 from surveys.answers import with_article
 from surveys.models import (
+    AnswerQuery,
+    EventKind,
+    QueryState,
     ReturnComment,
     ReturnEvent,
     ReturnState,
@@ -197,9 +200,18 @@ def _lock(scoping_return: ScopingReturn, version: int | None = None) -> ScopingR
     return locked
 
 
-def _event(locked, *, by, to_state, comment=""):
+def _event(locked, *, by, to_state=None, comment="", kind=EventKind.TRANSITION, query=None):
+    """Record a step in the return's timeline: a transition to `to_state`, or (`kind`) a query's
+    step, a "no return" mark or a correction, which leave the return's state as it is."""
+    to_state = to_state or locked.state
     event = ReturnEvent.objects.create(
-        scoping_return=locked, by=by, from_state=locked.state, to_state=to_state, comment=comment
+        scoping_return=locked,
+        by=by,
+        kind=kind,
+        query=query,
+        from_state=locked.state,
+        to_state=to_state,
+        comment=comment,
     )
     log_event(
         "workflow",
@@ -208,6 +220,7 @@ def _event(locked, *, by, to_state, comment=""):
             "return": locked.pk,
             "borough": locked.borough.slug,
             "round": locked.survey_round.slug,
+            "step": kind,
             "from": locked.state,
             "to": to_state,
         },
@@ -234,15 +247,38 @@ def _mail(subject, body, recipients, *, link, notify=True):
         )
 
 
+def _mail_each(messages, *, notify=True):
+    """E-mail several messages over one connection once the transaction commits: (subject,
+    body, recipients, link) each, the link added as `_mail` adds it."""
+    if not notify:
+        return
+    datatuple = [
+        (subject, f"{body}\n\n{link[0]}: {settings.SITE_URL}{link[1]}\n", None, recipients)
+        for subject, body, recipients, link in messages
+        if recipients
+    ]
+    if datatuple:
+        transaction.on_commit(lambda: send_mass_mail(datatuple))
+
+
 def _for_leads(scoping_return) -> tuple[str, str]:
     return ("Open the return", scoping_return.get_absolute_url())
 
 
-def _for_reviewers(scoping_return) -> tuple[str, str]:
-    return (
-        "Review it",
-        reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk]),
+def review_url(scoping_return) -> str:
+    """The steering group's review page of a return (in the admin)."""
+    return reverse(
+        "admin:surveys_scopingreturn_review",
+        args=[scoping_return.survey_round.slug, scoping_return.borough.slug],
     )
+
+
+def _for_reviewers(scoping_return) -> tuple[str, str]:
+    return ("Review it", review_url(scoping_return))
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def _move(locked, *, by, to_state, comment="", **fields):
@@ -326,6 +362,7 @@ def submit(
             to_state=target,
             submitted_at=timezone.now(),
             submitted_by=by,
+            no_return_reason="",  # the borough has made its return after all
         )
     _mail(
         f"PCMH return submitted: {locked.borough} ({locked.survey_round})",
@@ -372,6 +409,14 @@ def accept(
     with transaction.atomic():
         locked = _lock(scoping_return, version)
         target = _target(locked, "accept")
+        unresolved = unresolved_queries(locked)
+        if unresolved:
+            raise WorkflowError(
+                f"{locked.borough}'s return has {len(unresolved)} "
+                f"{'query' if len(unresolved) == 1 else 'queries'} not yet resolved ("
+                + "; ".join(q.about for q in unresolved)
+                + "): resolve them before accepting it."
+            )
         locked = _move(
             locked,
             by=by,
@@ -439,8 +484,9 @@ def add_comment(*, scoping_return: ScopingReturn, by, text: str, notify: bool = 
     comment = ReturnComment.objects.create(scoping_return=scoping_return, author=by, text=text)
     to_leads = is_steering_group(by)
     _mail(
-        f"New comment on {scoping_return.borough}'s PCMH return",
-        f"{by.get_full_name() or by.get_username()} wrote:\n\n{text}",
+        f"New comment on {scoping_return.borough}'s PCMH return ({scoping_return.survey_round})",
+        f"{_name(by)} wrote about {scoping_return.borough}'s return for "
+        f"{scoping_return.survey_round}:\n\n{text}",
         _lead_emails(scoping_return) if to_leads else [settings.STEERING_GROUP_EMAIL],
         link=_for_leads(scoping_return) if to_leads else _for_reviewers(scoping_return),
         notify=notify,
@@ -448,21 +494,305 @@ def add_comment(*, scoping_return: ScopingReturn, by, text: str, notify: bool = 
     return comment
 
 
-def close_round(*, survey_round: SurveyRound, by) -> SurveyRound:
+# --- Queries: a reviewer's question on one answer, followed until it is resolved ----------------
+
+
+def unresolved_queries(scoping_return) -> list[AnswerQuery]:
+    """The return's queries still open or answered (not resolved): they stop it being accepted."""
+    return list(scoping_return.queries.exclude(state=QueryState.RESOLVED))
+
+
+def query_subject(scoping_return, field: str, row_id=None) -> str:
+    """What a query on `field` (an answer, or a child relation with `row_id`) is about, as
+    people read it: "Service status", "Care role 2: Psychiatrist"; WorkflowError when the return
+    has no such answer or row."""
+    from surveys.answers import field_label
+    from surveys.sections import FIELD_NAMES, ROWS
+
+    if field in FIELD_NAMES and row_id is None:
+        return field_label(field)
+    if field in ROWS and row_id is not None:
+        ids = list(getattr(scoping_return, field).values_list("pk", flat=True))
+        if row_id in ids:
+            row = getattr(scoping_return, field).get(pk=row_id)
+            return f"{ROWS[field].one} {ids.index(row_id) + 1}: {row}"
+    raise WorkflowError("There is no such answer in this return to raise a query on.")
+
+
+def query_link(query) -> str:
+    """Where a lead answers a query: the section page, at the answer."""
+    from surveys.sections import SECTION_OF
+
+    scoping_return = query.scoping_return
+    section = SECTION_OF[query.field]
+    anchor = f"{query.field}-title" if query.row_id else f"div_id_{query.field}"
+    url = reverse(
+        "surveys:section",
+        args=[scoping_return.survey_round.slug, scoping_return.borough.slug, section.slug],
+    )
+    return f"{url}#{anchor}"
+
+
+def _text_of(text: str, empty_message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError(empty_message)
+    if len(text) > 5000:
+        raise WorkflowError("Keep it to 5,000 characters or fewer.")
+    return text
+
+
+def _lock_query(query) -> AnswerQuery:
+    return (
+        AnswerQuery.objects.select_for_update(of=("self",))
+        .select_related("scoping_return__survey_round", "scoping_return__borough")
+        .get(pk=query.pk)
+    )
+
+
+def raise_query(
+    *, scoping_return: ScopingReturn, by, field: str, row_id=None, text: str, notify=True
+) -> AnswerQuery:
+    """A reviewer asks about one answer (or child row) of a return, drafts included, while the
+    round is open; the borough's leads are e-mailed the query with a link to the answer."""
+    text = _text_of(text, "Enter the query: what do you want the borough to check or explain?")
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.survey_round.state != RoundState.OPEN:
+            raise WorkflowError(
+                f"{locked.survey_round} is closed: queries can no longer be raised."
+            )
+        if locked.state == ReturnState.ACCEPTED:
+            raise WorkflowError("This return has been accepted: reopen it to raise a query.")
+        about = query_subject(locked, field, row_id)
+        query = AnswerQuery(
+            scoping_return=locked, field=field, row_id=row_id, about=about, text=text, raised_by=by
+        )
+        query._history_user = by
+        query.save()
+        _event(locked, by=by, kind=EventKind.QUERY_RAISED, query=query, comment=f"{about}: {text}")
+    _mail(
+        f"Query on {locked.borough}'s PCMH return ({locked.survey_round}): {about}",
+        f"The steering group has a query on {locked.borough}'s return for {locked.survey_round}, "
+        f"about {about}:\n\n{text}\n\nReply on the return's page, changing the answer if it "
+        "needs to change.",
+        _lead_emails(locked),
+        link=("Answer the query", query_link(query)),
+        notify=notify,
+    )
+    return query
+
+
+def answer_query(*, query: AnswerQuery, by, reply: str, notify=True) -> AnswerQuery:
+    """A lead of the borough replies to an open query (usually after changing the answer); the
+    steering group is e-mailed the reply with a link to the review page."""
+    reply = _text_of(reply, "Enter your reply to the query.")
+    with transaction.atomic():
+        locked = _lock_query(query)
+        scoping_return = locked.scoping_return
+        if not scoping_return.borough.memberships.filter(user=by).exists():
+            raise WorkflowError("Only the borough's leads can answer its queries.")
+        if scoping_return.survey_round.state != RoundState.OPEN:
+            raise WorkflowError(
+                f"{scoping_return.survey_round} is closed: queries can no longer be answered."
+            )
+        if locked.state != QueryState.OPEN:
+            raise WorkflowError(f"This query is {locked.get_state_display().lower()} already.")
+        locked.state = QueryState.ANSWERED
+        locked.reply, locked.answered_by, locked.answered_at = reply, by, timezone.now()
+        locked._history_user = by
+        locked.save()
+        _event(
+            scoping_return,
+            by=by,
+            kind=EventKind.QUERY_ANSWERED,
+            query=locked,
+            comment=f"{locked.about}: {reply}",
+        )
+    _mail(
+        f"Query answered on {scoping_return.borough}'s PCMH return ({scoping_return.survey_round})",
+        f"{_name(by)} answered the query about {locked.about} on {scoping_return.borough}'s "
+        f"return for {scoping_return.survey_round}.\n\nThe query:\n{locked.text}\n\n"
+        f"The reply:\n{reply}",
+        [settings.STEERING_GROUP_EMAIL],
+        link=_for_reviewers(scoping_return),
+        notify=notify,
+    )
+    return locked
+
+
+def resolve_query(*, query: AnswerQuery, by) -> AnswerQuery:
+    """A reviewer closes a query, answered or (withdrawn) still open."""
+    with transaction.atomic():
+        locked = _lock_query(query)
+        if locked.state == QueryState.RESOLVED:
+            raise WorkflowError("This query is resolved already.")
+        locked.state = QueryState.RESOLVED
+        locked.resolved_by, locked.resolved_at = by, timezone.now()
+        locked._history_user = by
+        locked.save()
+        _event(locked.scoping_return, by=by, kind=EventKind.QUERY_RESOLVED, query=locked)
+    return locked
+
+
+def reopen_query(*, query: AnswerQuery, by, text: str, notify=True) -> AnswerQuery:
+    """A reviewer is not satisfied with the reply (or a resolved query needs more): the query is
+    open again, with what is still needed, and the leads are e-mailed."""
+    text = _text_of(text, "Say what is still needed.")
+    with transaction.atomic():
+        locked = _lock_query(query)
+        scoping_return = locked.scoping_return
+        if scoping_return.survey_round.state != RoundState.OPEN:
+            raise WorkflowError(
+                f"{scoping_return.survey_round} is closed: queries can no longer be re-opened."
+            )
+        if locked.state == QueryState.OPEN:
+            raise WorkflowError("This query is open already.")
+        if scoping_return.state == ReturnState.ACCEPTED:
+            raise WorkflowError("This return has been accepted: reopen it first.")
+        locked.state = QueryState.OPEN
+        locked.text = f"{locked.text}\n\n{text}"
+        locked.resolved_by = locked.resolved_at = None
+        locked._history_user = by
+        locked.save()
+        _event(
+            scoping_return,
+            by=by,
+            kind=EventKind.QUERY_REOPENED,
+            query=locked,
+            comment=f"{locked.about}: {text}",
+        )
+    _mail(
+        f"Query re-opened on {scoping_return.borough}'s PCMH return "
+        f"({scoping_return.survey_round})",
+        f"The steering group has re-opened its query about {locked.about} on "
+        f"{scoping_return.borough}'s return for {scoping_return.survey_round}:\n\n{text}",
+        _lead_emails(scoping_return),
+        link=("Answer the query", query_link(locked)),
+        notify=notify,
+    )
+    return locked
+
+
+def open_queries_for_lead(scoping_return) -> list[AnswerQuery]:
+    """The queries waiting for the borough's reply (open), in the order they were raised."""
+    return list(scoping_return.queries.filter(state=QueryState.OPEN))
+
+
+# --- Rounds -------------------------------------------------------------------------------------
+
+
+def mark_no_return(*, survey_round: SurveyRound, borough, by, reason: str) -> ScopingReturn:
+    """The steering group records that a borough makes no return this round, and why; the
+    report shows "No return: <reason>", and publishing no longer waits for it."""
+    reason = _text_of(reason, "Give the reason the borough makes no return.")
+    if survey_round.state == RoundState.PUBLISHED:
+        raise WorkflowError(f"{survey_round} is published: its returns can no longer change.")
+    scoping_return, _ = start_return(
+        survey_round=survey_round, borough=borough, by=by, reason="Started to record no return"
+    )
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.state == ReturnState.ACCEPTED:
+            raise WorkflowError(f"{borough}'s return is accepted: it is counted in the report.")
+        _event(locked, by=by, kind=EventKind.NO_RETURN, comment=reason)
+        locked.no_return_reason = reason
+        locked.version += 1
+        locked.updated_by = locked._history_user = by
+        locked._change_reason = f"Marked as no return: {reason}"
+        locked.save()
+    return locked
+
+
+def round_position(survey_round: SurveyRound) -> dict:
+    """Where a round's boroughs stand, for the close and publish pages (three queries):
+    `counts` per state (accepted, submitted, changes requested, draft, not started),
+    `unready`: the boroughs whose return is neither accepted nor marked no return (publishing
+    waits for them), `no_return`: (borough, reason) of those marked, `early`: whether the
+    closing date is still to come."""
+    from boroughs.models import Borough
+
+    returns = {
+        r.borough_id: r
+        for r in ScopingReturn.objects.in_round(survey_round).only(
+            "borough_id", "state", "version", "sections_saved", "no_return_reason"
+        )
+    }
+    counts = {"accepted": 0, "submitted": 0, "changes_requested": 0, "draft": 0, "not_started": 0}
+    unready, no_return = [], []
+    for borough in Borough.objects.all():
+        found = returns.get(borough.pk)
+        if found is None or (
+            found.state == ReturnState.DRAFT and found.version == 1 and not found.sections_saved
+        ):
+            counts["not_started"] += 1
+        else:
+            counts[found.state] += 1
+        if found is not None and found.no_return_reason and found.state != ReturnState.ACCEPTED:
+            no_return.append((borough, found.no_return_reason))
+        elif found is None or found.state != ReturnState.ACCEPTED:
+            unready.append(borough)
+    return {
+        "counts": counts,
+        "unready": unready,
+        "no_return": no_return,
+        "early": survey_round.closes_on >= timezone.localdate(),
+    }
+
+
+def _round_mail(survey_round, subject, body, link_of, *, notify):
+    """One e-mail per borough to its leads, naming the borough and the round."""
+    from boroughs.models import Borough, BoroughMembership
+
+    leads = {}
+    for borough_id, email in (
+        BoroughMembership.objects.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("borough_id", "user__email")
+    ):
+        leads.setdefault(borough_id, []).append(email)
+    _mail_each(
+        [
+            (
+                subject.format(borough=borough, round=survey_round),
+                body.format(borough=borough, round=survey_round),
+                leads.get(borough.pk, []),
+                link_of(borough),
+            )
+            for borough in Borough.objects.filter(pk__in=leads)
+        ],
+        notify=notify,
+    )
+
+
+def close_round(*, survey_round: SurveyRound, by, notify: bool = True) -> SurveyRound:
     """Close an open round: leads can read but no longer change or submit their returns."""
     with transaction.atomic():
         locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
         if locked.state != RoundState.OPEN:
-            raise WorkflowError(f"Only an open round can be closed; {locked} is {locked.state}.")
+            raise WorkflowError(
+                f"Only an open round can be closed; {locked} is "
+                f"{locked.get_state_display().lower()}."
+            )
         locked.state = RoundState.CLOSED
+        locked.closed_at, locked.closed_by = timezone.now(), by
         locked._history_user = by
         locked.save()
+        _round_mail(
+            locked,
+            "{round} is closed: {borough}'s PCMH return",
+            "{round} has closed: {borough}'s return can be read but no longer changed or "
+            "submitted. The steering group will be in touch if it needs anything more.",
+            lambda borough: ("Your returns", reverse("surveys:your_returns")),
+            notify=notify,
+        )
     log_event("round_closed", user=by, round=locked.slug)
     return locked
 
 
-def publish_round(*, survey_round: SurveyRound, by) -> SurveyRound:
-    """Publish a closed round: its report, counting accepted returns, becomes public."""
+def publish_round(*, survey_round: SurveyRound, by, notify: bool = True) -> SurveyRound:
+    """Publish a closed round: its report, counting accepted returns, becomes public. Refused
+    while any borough's return is neither accepted nor marked "no return" with a reason."""
     with transaction.atomic():
         locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
         if locked.state != RoundState.CLOSED:
@@ -470,9 +800,29 @@ def publish_round(*, survey_round: SurveyRound, by) -> SurveyRound:
                 f"Only a closed round can be published; {locked} is "
                 f"{locked.get_state_display().lower()}."
             )
+        unready = round_position(locked)["unready"]
+        if unready:
+            names = ", ".join(str(b) for b in unready)
+            raise WorkflowError(
+                f"{locked} cannot be published yet: {len(unready)} "
+                f"{'borough has' if len(unready) == 1 else 'boroughs have'} neither an accepted "
+                f"return nor a reason for making no return ({names}). Accept their returns or "
+                "mark them as no return."
+            )
         locked.state = RoundState.PUBLISHED
-        locked.published_at = timezone.now()
+        locked.published_at, locked.published_by = timezone.now(), by
         locked._history_user = by
         locked.save()
+        _round_mail(
+            locked,
+            "{round} is published: {borough}'s profile",
+            "The steering group has published the report of {round}. {borough}'s profile in "
+            "it shows the borough's accepted return beside its STP and London.",
+            lambda borough: (
+                "Read the profile",
+                reverse("reports:borough", args=[locked.slug, borough.slug]),
+            ),
+            notify=notify,
+        )
     log_event("round_published", user=by, round=locked.slug)
     return locked

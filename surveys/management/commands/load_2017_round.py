@@ -89,8 +89,8 @@ class Command(BaseCommand):
                         scoping_return=scoping_return, by=user, notify=False
                     )
                 workflow.accept(scoping_return=scoping_return, by=user, notify=False)
-            survey_round = workflow.close_round(survey_round=survey_round, by=user)
-            workflow.publish_round(survey_round=survey_round, by=user)
+            survey_round = workflow.close_round(survey_round=survey_round, by=user, notify=False)
+            workflow.publish_round(survey_round=survey_round, by=user, notify=False)
         self.stdout.write(
             f"Published {survey_round}: "
             f"{ScopingReturn.objects.in_round(survey_round).accepted().count()} accepted returns."
