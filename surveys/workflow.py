@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from pcmh.security_log import log_event
 from surveys.answers import with_article
@@ -126,16 +127,22 @@ def start_return(
     return scoping_return, True
 
 
-def edit_refusal(scoping_return: ScopingReturn, user, *, reviewing: bool = False) -> str | None:
+def edit_refusal(
+    scoping_return: ScopingReturn, user, *, reviewing: bool = False, correcting: bool = False
+) -> str | None:
     """Why `user` may not change `scoping_return` now, or None if they may: the one answer the
     lead's pages, the admin and the imports read.
 
     A lead (of the return's borough) changes a draft, or a return sent back for changes, while
     its round is open. Reviewing (the admin, imports), the steering group changes any return
     not yet accepted, as its admin permissions allow. An accepted return is changed by nobody
-    until it is reopened.
+    until it is reopened, except by the steering group correcting an answer (`correcting`: a
+    data fix with a reason) before the round is published.
     """
-    if scoping_return.state == ReturnState.ACCEPTED:
+    published = scoping_return.survey_round.state == RoundState.PUBLISHED
+    if correcting and reviewing and published:
+        return f"{scoping_return.survey_round} is published: its returns can no longer change."
+    if scoping_return.state == ReturnState.ACCEPTED and not (correcting and reviewing):
         return "This return has been accepted: it must be reopened before it can be changed."
     if reviewing:
         return None  # the admin's permissions say which of the steering group may
@@ -228,7 +235,7 @@ def _event(locked, *, by, to_state=None, comment="", kind=EventKind.TRANSITION, 
     return event
 
 
-def _lead_emails(scoping_return) -> list[str]:
+def lead_emails(scoping_return) -> list[str]:
     return list(
         scoping_return.borough.memberships.filter(user__is_active=True)
         .exclude(user__email="")
@@ -265,12 +272,14 @@ def _for_leads(scoping_return) -> tuple[str, str]:
     return ("Open the return", scoping_return.get_absolute_url())
 
 
-def review_url(scoping_return) -> str:
-    """The steering group's review page of a return (in the admin)."""
-    return reverse(
-        "admin:surveys_scopingreturn_review",
+def review_url(scoping_return, step: str = "", **query) -> str:
+    """The steering group's review page of a return (in the admin), or one of its steps
+    (`step`: "_accept", "_query"...), with `query` as its query string."""
+    url = reverse(
+        f"admin:surveys_scopingreturn_review{step}",
         args=[scoping_return.survey_round.slug, scoping_return.borough.slug],
     )
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _for_reviewers(scoping_return) -> tuple[str, str]:
@@ -304,11 +313,15 @@ def save_changes(
     section: str = "",
     reason: str = "",
     current: bool = False,
+    correction: str = "",
 ) -> ScopingReturn:
     """Save changed fields only if the return is still at `version` (one conditional UPDATE).
 
     The UPDATE ... WHERE id = ... AND version = n both checks and claims the version, so two saves
     that read the same version cannot both win, on any number of app servers.
+
+    `correction`: the steering group's reason for correcting a submitted or accepted return's
+    answers (a data fix), recorded in its history and on its timeline.
 
     `current`: `scoping_return` is the row as the database held it at `version`, with `fields`
     set and nothing else changed (an import's row). Every change to a return takes a new
@@ -337,6 +350,9 @@ def save_changes(
             fresh.updated_by = by
             fresh._history_user = by
             fresh._change_reason = reason or (f"Saved section: {section}" if section else "Saved")
+            if correction:
+                fresh._change_reason = f"Correction: {correction}"
+                _event(fresh, by=by, kind=EventKind.CORRECTED, comment=correction)
             fresh.save()
             return fresh
     raise StaleVersion(ScopingReturn.objects.select_related("updated_by").get(pk=scoping_return.pk))
@@ -395,7 +411,7 @@ def request_changes(
         f"Changes requested to {locked.borough}'s PCMH return",
         f"The steering group has asked for changes to {locked.borough}'s return for "
         f"{locked.survey_round}:\n\n{comment}\n\nSign in to PCMH Returns to update it.",
-        _lead_emails(locked),
+        lead_emails(locked),
         link=_for_leads(locked),
         notify=notify,
     )
@@ -428,7 +444,7 @@ def accept(
         f"{locked.borough}'s PCMH return has been accepted",
         f"The steering group has accepted {locked.borough}'s return for {locked.survey_round}. "
         "Thank you.",
-        _lead_emails(locked),
+        lead_emails(locked),
         link=_for_leads(locked),
         notify=notify,
     )
@@ -464,7 +480,7 @@ def reopen(
         f"{locked.borough}'s PCMH return has been reopened",
         f"The steering group has reopened {locked.borough}'s return for {locked.survey_round}:"
         f"\n\n{reason}",
-        _lead_emails(locked),
+        lead_emails(locked),
         link=_for_leads(locked),
         notify=notify,
     )
@@ -487,7 +503,7 @@ def add_comment(*, scoping_return: ScopingReturn, by, text: str, notify: bool = 
         f"New comment on {scoping_return.borough}'s PCMH return ({scoping_return.survey_round})",
         f"{_name(by)} wrote about {scoping_return.borough}'s return for "
         f"{scoping_return.survey_round}:\n\n{text}",
-        _lead_emails(scoping_return) if to_leads else [settings.STEERING_GROUP_EMAIL],
+        lead_emails(scoping_return) if to_leads else [settings.STEERING_GROUP_EMAIL],
         link=_for_leads(scoping_return) if to_leads else _for_reviewers(scoping_return),
         notify=notify,
     )
@@ -576,7 +592,7 @@ def raise_query(
         f"The steering group has a query on {locked.borough}'s return for {locked.survey_round}, "
         f"about {about}:\n\n{text}\n\nReply on the return's page, changing the answer if it "
         "needs to change.",
-        _lead_emails(locked),
+        lead_emails(locked),
         link=("Answer the query", query_link(query)),
         notify=notify,
     )
@@ -667,7 +683,7 @@ def reopen_query(*, query: AnswerQuery, by, text: str, notify=True) -> AnswerQue
         f"({scoping_return.survey_round})",
         f"The steering group has re-opened its query about {locked.about} on "
         f"{scoping_return.borough}'s return for {scoping_return.survey_round}:\n\n{text}",
-        _lead_emails(scoping_return),
+        lead_emails(scoping_return),
         link=("Answer the query", query_link(locked)),
         notify=notify,
     )

@@ -73,3 +73,17 @@ def complete_return(**kwargs) -> ScopingReturn:
     scoping_return = ScopingReturnFactory(**{**COMPLETE_ANSWERS, **kwargs})
     Contact.objects.create(scoping_return=scoping_return, name="Dr A Lead", email="a@nhs.net")
     return scoping_return
+
+
+def close_and_publish(survey_round, by, *, notify=False):
+    """Close and publish a test round: every borough without an accepted return is first
+    marked "no return" (as the steering group would), since publishing waits for each."""
+    from surveys import workflow
+
+    if survey_round.state == "open":
+        survey_round = workflow.close_round(survey_round=survey_round, by=by, notify=notify)
+    for borough in workflow.round_position(survey_round)["unready"]:
+        workflow.mark_no_return(
+            survey_round=survey_round, borough=borough, by=by, reason="Not asked in this test"
+        )
+    return workflow.publish_round(survey_round=survey_round, by=by, notify=notify)

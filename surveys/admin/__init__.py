@@ -14,6 +14,7 @@ from django.contrib import admin
 from surveys.admin.returns import ScopingReturnAdmin, ScopingReturnAdminForm
 from surveys.admin.rounds import SurveyRoundAdmin
 from surveys.admin.rows import (
+    AnswerQueryAdmin,
     CareRoleAdmin,
     ContactAdmin,
     DataQualityNoteAdmin,
@@ -23,6 +24,7 @@ from surveys.admin.rows import (
     ReturnEventAdmin,
 )
 from surveys.models import (
+    AnswerQuery,
     CareRole,
     Contact,
     DataQualityNote,
@@ -44,4 +46,5 @@ admin.site.register(FundingLine, FundingLineAdmin)
 admin.site.register(DataQualityNote, DataQualityNoteAdmin)
 admin.site.register(ReturnEvent, ReturnEventAdmin)
 admin.site.register(ReturnComment, ReturnCommentAdmin)
+admin.site.register(AnswerQuery, AnswerQueryAdmin)
 admin.site.register(SurveyRound, SurveyRoundAdmin)

@@ -10,6 +10,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from boroughs.models import Borough
 from surveys import workflow
+from surveys.choices import ReturnState
 from surveys.fields import CodeListField
 
 
@@ -127,9 +128,24 @@ class ReadOnlyAdmin:
         return False
 
 
+def correcting(request) -> bool:
+    """Whether the reviewer chose "Correct an answer" on a return's admin page (`?correct=1`,
+    kept by the form's POST to the same address)."""
+    return request.GET.get("correct") == "1"
+
+
+# A return in these states is read on its admin page, changed only by correcting an answer.
+REVIEWED_STATES = (ReturnState.SUBMITTED, ReturnState.ACCEPTED)
+
+
 def changeable(request, scoping_return) -> bool:
     """Whether the workflow lets the steering group change the return (or a return not yet
-    chosen) now; the admin's permissions then say which of its members may."""
-    return scoping_return is None or not workflow.edit_refusal(
-        scoping_return, request.user, reviewing=True
+    chosen) now; the admin's permissions then say which of its members may. A submitted or
+    accepted return is shown to read unless the reviewer is correcting an answer."""
+    if scoping_return is None:
+        return True
+    if scoping_return.state in REVIEWED_STATES and not correcting(request):
+        return False
+    return not workflow.edit_refusal(
+        scoping_return, request.user, reviewing=True, correcting=correcting(request)
     )

@@ -20,7 +20,14 @@ from boroughs.models import Borough
 from surveys import workflow
 from surveys.admin.actions import accept_returns, reopen_returns, request_changes
 from surveys.admin.imports import SpreadsheetImportExportMixin
-from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, changeable
+from surveys.admin.mixins import (
+    REVIEWED_STATES,
+    BoroughScopedAdmin,
+    HistoryAdmin,
+    changeable,
+    correcting,
+)
+from surveys.admin.review import ReviewPages, review_url
 from surveys.admin.rows import (
     CareRoleInline,
     ContactInline,
@@ -29,7 +36,7 @@ from surveys.admin.rows import (
     OutcomeMeasureInline,
 )
 from surveys.forms import CommentForm, KeepsWhatItIsGiven
-from surveys.models import ANSWER_FIELD_NAMES, ScopingReturn
+from surveys.models import ANSWER_FIELD_NAMES, ReturnState, RoundState, ScopingReturn
 from surveys.resources import ScopingReturnResource
 from surveys.sections import FIELD_NAMES, SECTIONS
 
@@ -99,7 +106,24 @@ READ_ONLY_FIELDS = [
 READ_ONLY_SHOWN_AS = {"model_types": "model_type_names", "it_systems": "it_system_names"}
 
 
-class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, HistoryAdmin):
+class CorrectionForm(ScopingReturnAdminForm):
+    """Correcting an answer of a submitted or accepted return: a data fix, with its reason."""
+
+    correction_reason = forms.CharField(
+        label="Reason for the correction",
+        help_text="Recorded in the return's history and on its timeline.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        error_messages={
+            "required": "Give the reason for the correction",
+            "max_length": "Keep the reason to 2,000 characters or fewer",
+        },
+    )
+
+
+class ScopingReturnAdmin(
+    ReviewPages, BoroughScopedAdmin, SpreadsheetImportExportMixin, HistoryAdmin
+):
     form = ScopingReturnAdminForm
     # The model's version is never edited: the form's own `version` field carries the one read.
     exclude = ["version"]
@@ -150,11 +174,21 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
 
     # The change page
 
+    def _correcting(self, request, obj) -> bool:
+        return obj is not None and obj.state in REVIEWED_STATES and correcting(request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self._correcting(request, obj):
+            kwargs["form"] = CorrectionForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def get_fieldsets(self, request, obj=None):
         head = ["survey_round", "borough"]
         editable = obj is None or self.has_change_permission(request, obj)
         if obj is not None:
             head += list(REVIEW_FIELDS)
+        if editable and self._correcting(request, obj):
+            head.append("correction_reason")
             # The form's hidden `version` is rendered by the change form's template, labelless.
         fieldsets = [("Return", {"fields": head})]
         fieldsets += [
@@ -244,16 +278,41 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_view_permission(request, obj):
+            extra_context["review_url"] = review_url(obj)
+            extra_context["tools"] = self._tools(request, obj)
+            extra_context["correcting"] = self._correcting(request, obj)
         if self.has_comment_permission(request):
-            comment_form = CommentForm(prefix="comment")
-            comment_form.fields["text"].widget.attrs.update(
-                {"aria-describedby": "id_comment-text_helptext", "class": "vLargeTextField"}
-            )
-            extra_context["comment_form"] = comment_form
+            extra_context["comment_form"] = self.comment_form()
             extra_context["comment_url"] = reverse(
                 "admin:surveys_scopingreturn_comment", args=[object_id]
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _tools(self, request, obj) -> list[tuple[str, str]]:
+        """The buttons of a return's admin page: (label, address), as its state allows."""
+        tools = [("Review this return", review_url(obj))]
+        if (
+            not self.has_review_permission(request)
+            or obj.survey_round.state == RoundState.PUBLISHED
+        ):
+            return tools
+        if obj.state == ReturnState.SUBMITTED:
+            tools += [
+                ("Accept", review_url(obj, "_accept")),
+                ("Request changes", review_url(obj, "_request_changes")),
+            ]
+        if obj.state == ReturnState.ACCEPTED:
+            tools.append(("Reopen", review_url(obj, "_reopen")))
+        change = reverse("admin:surveys_scopingreturn_change", args=[obj.pk])
+        if obj.state in REVIEWED_STATES and self.has_change_permission(request, None):
+            tools.append(
+                ("Stop correcting", change)
+                if correcting(request)
+                else ("Correct an answer", f"{change}?correct=1")
+            )
+        return tools
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -295,6 +354,7 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
                     version=form.cleaned_data["version"],
                     by=request.user,
                     fields=fields,
+                    correction=form.cleaned_data.get("correction_reason", ""),
                 )
                 form.instance.version = fresh.version
                 form.instance.updated_at = fresh.updated_at
@@ -319,6 +379,7 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
 
     def get_urls(self):
         return [
+            *self.review_urls(),
             path(
                 "<path:object_id>/comment/",
                 self.admin_site.admin_view(self.comment_view),
@@ -326,6 +387,14 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
             ),
             *super().get_urls(),
         ]
+
+    def comment_form(self):
+        """The form adding to a return's comments, on its admin and review pages."""
+        form = CommentForm(prefix="comment")
+        form.fields["text"].widget.attrs.update(
+            {"aria-describedby": "id_comment-text_helptext", "class": "vLargeTextField"}
+        )
+        return form
 
     def comment_view(self, request, object_id):
         return require_POST(self._comment)(request, object_id)
@@ -353,6 +422,9 @@ class ScopingReturnAdmin(BoroughScopedAdmin, SpreadsheetImportExportMixin, Histo
         else:
             errors = "; ".join(error for errors in form.errors.values() for error in errors)
             self.message_user(request, f"The comment was not added: {errors}.", messages.ERROR)
-        return HttpResponseRedirect(
-            reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk]) + "#comments"
+        back = (
+            review_url(scoping_return)
+            if request.POST.get("next") == "review"
+            else reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk])
         )
+        return HttpResponseRedirect(back + "#comments")

@@ -7,9 +7,11 @@ events and comments, are to read, with history, import and export.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
+from django.utils.html import format_html
 
 from surveys.admin.imports import SpreadsheetImportExportMixin
 from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, ReadOnlyAdmin, changeable
+from surveys.admin.review import review_url
 from surveys.forms import (
     CareRoleForm,
     ContactForm,
@@ -151,8 +153,8 @@ class DataQualityNoteAdmin(ChildRowAdmin):
 
 
 class ReturnEventAdmin(ReadOnlyAdmin, ReturnPartAdmin):
-    list_display = ["borough", "survey_round", "from_state", "to_state", "at", "by"]
-    list_filter = [*ReturnPartAdmin.list_filter, "to_state"]
+    list_display = ["borough", "survey_round", "kind", "from_state", "to_state", "at", "by"]
+    list_filter = [*ReturnPartAdmin.list_filter, "kind", "to_state"]
     list_select_related = [*ReturnPartAdmin.list_select_related, "by"]
     date_hierarchy = "at"
 
@@ -164,3 +166,20 @@ class ReturnCommentAdmin(ReadOnlyAdmin, ReturnPartAdmin):
     list_select_related = [*ReturnPartAdmin.list_select_related, "author"]
     search_fields = [*ReturnPartAdmin.search_fields, "text"]
     date_hierarchy = "at"
+
+
+class AnswerQueryAdmin(ReadOnlyAdmin, ReturnPartAdmin, HistoryAdmin):
+    """The queries of every return, to follow: each is raised, resolved and re-opened on its
+    return's review page and answered by the borough's leads (`surveys.workflow`)."""
+
+    list_display = ["borough", "survey_round", "about", "state", "raised_at", "answered_at"]
+    list_filter = [*ReturnPartAdmin.list_filter, "state"]
+    search_fields = [*ReturnPartAdmin.search_fields, "about", "text", "reply"]
+    date_hierarchy = "raised_at"
+    history_list_display = ["state"]
+
+    @admin.display(description="review page")
+    def review_link(self, obj):
+        return format_html('<a href="{}">Review the return</a>', review_url(obj.scoping_return))
+
+    readonly_fields = ["review_link"]

@@ -7,7 +7,7 @@ from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.models import Contact, ReturnComment, ReturnEvent, ScopingReturn
 from surveys.resources import ContactResource, ScopingReturnResource
-from tests.factories import SurveyRoundFactory
+from tests.factories import SurveyRoundFactory, close_and_publish
 from tests.surveys.admin_helpers import (
     admin_url,
     confirm_action,
@@ -167,8 +167,7 @@ def test_reopening_is_refused_once_the_round_is_published(
     client, reviewer, camden_return, survey_round
 ):
     accepted = workflow.accept(scoping_return=camden_return, by=reviewer, notify=False)
-    survey_round = workflow.close_round(survey_round=survey_round, by=reviewer)
-    workflow.publish_round(survey_round=survey_round, by=reviewer)
+    close_and_publish(survey_round, reviewer)
     client.force_login(reviewer)
     response = confirm_action(client, "reopen_returns", [accepted], text="Late fix", follow=True)
     assert "The round is published" in response.content.decode()

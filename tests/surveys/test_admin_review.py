@@ -166,11 +166,17 @@ def test_an_admin_save_goes_through_the_version_check_and_is_in_the_history(
     client, reviewer, camden_submitted
 ):
     client.force_login(reviewer)
-    url = admin_url("scopingreturn_change", camden_submitted.pk)
+    url = admin_url("scopingreturn_change", camden_submitted.pk) + "?correct=1"
     data = change_form_data(client.get(url))
     assert data["version"] == str(camden_submitted.version)
     data.update({"status": "pilot", "contacts-0-email": "new.lead@nhs.net"})
 
+    without_reason = client.post(url, data)
+    assert without_reason.status_code == 200
+    assert "Give the reason for the correction" in without_reason.content.decode()
+    assert ScopingReturn.objects.get(pk=camden_submitted.pk).version == camden_submitted.version
+
+    data["correction_reason"] = "The lead e-mailed the new contact's address."
     response = client.post(url, data)
     assert response.status_code == 302, response.context["errors"]
     fresh = ScopingReturn.objects.get(pk=camden_submitted.pk)
@@ -179,6 +185,10 @@ def test_an_admin_save_goes_through_the_version_check_and_is_in_the_history(
     assert fresh.contacts.get().email == "new.lead@nhs.net"
     latest = fresh.history.first()
     assert latest.history_user == reviewer
+    assert latest.history_change_reason == (
+        "Correction: The lead e-mailed the new contact's address."
+    )
+    assert fresh.events.get(kind="corrected").comment == data["correction_reason"]
     assert "status" in latest.diff_against(latest.prev_record).changed_fields
 
     history = client.get(admin_url("scopingreturn_history", fresh.pk))
@@ -241,9 +251,10 @@ def test_a_save_that_loses_the_race_after_validation_is_refused_by_the_condition
 
 def test_a_change_to_a_child_row_alone_also_claims_the_version(client, reviewer, camden_submitted):
     client.force_login(reviewer)
-    url = admin_url("scopingreturn_change", camden_submitted.pk)
+    url = admin_url("scopingreturn_change", camden_submitted.pk) + "?correct=1"
     data = change_form_data(client.get(url))
     data["contacts-0-job_title"] = "Commissioner"
+    data["correction_reason"] = "Job title confirmed by e-mail"
     assert client.post(url, data).status_code == 302
     fresh = ScopingReturn.objects.get(pk=camden_submitted.pk)
     assert fresh.version == camden_submitted.version + 1
@@ -336,7 +347,7 @@ def test_the_change_page_follows_the_framework_with_the_child_rows_inline(
     from surveys.sections import SECTIONS
 
     client.force_login(reviewer)
-    page = client.get(admin_url("scopingreturn_change", camden_submitted.pk))
+    page = client.get(admin_url("scopingreturn_change", camden_submitted.pk) + "?correct=1")
     fieldsets = {fieldset.name: fieldset for fieldset in page.context["adminform"]}
     for section in SECTIONS:
         if section.fields:
@@ -425,3 +436,22 @@ def test_the_admin_page_carries_the_version_read_as_one_hidden_input_with_no_lab
     assert html.count('name="version"') == 1
     assert f'type="hidden" name="version" value="{scoping_return.version}"' in html
     assert 'for="id_version"' not in html
+
+
+def test_a_submitted_return_is_read_on_its_admin_page_unless_an_answer_is_corrected(
+    client, reviewer, camden_submitted
+):
+    client.force_login(reviewer)
+    url = admin_url("scopingreturn_change", camden_submitted.pk)
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.context["has_change_permission"] is False
+    assert 'name="status"' not in html and 'name="_save"' not in html
+    for label in ["Review this return", "Accept", "Request changes", "Correct an answer"]:
+        assert f">{label}</a>" in html, label
+    assert f'href="{url}?correct=1"' in html
+
+    data = change_form_data(client.get(url + "?correct=1"))
+    data.update({"status": "pilot", "correction_reason": "A fix"})
+    assert client.post(url, data).status_code == 403  # not correcting: nothing is saved
+    assert ScopingReturn.objects.get(pk=camden_submitted.pk).version == camden_submitted.version

@@ -153,6 +153,7 @@ def _instance(model, scoping_return, user):
         "OutcomeMeasure": {"name": "PHQ-9"},
         "DataQualityNote": {"field": "status", "narrative": "n", "appendix": "a", "note": "x"},
         "ReturnComment": {"author": user, "text": "A comment"},
+        "AnswerQuery": {"field": "status", "about": "Service status", "text": "Why?"},
     }.get(model.__name__, {})
     instance = model(scoping_return=scoping_return, **valid)
     instance.full_clean()

@@ -6,7 +6,12 @@ from django.db import IntegrityError, connection, transaction
 from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.models import CareRole, ReturnComment, ReturnEvent, ScopingReturn
-from tests.factories import ScopingReturnFactory, SurveyRoundFactory, complete_return
+from tests.factories import (
+    ScopingReturnFactory,
+    SurveyRoundFactory,
+    close_and_publish,
+    complete_return,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -319,8 +324,7 @@ def test_a_copy_of_a_return_is_for_its_leads_and_the_steering_group_until_publis
         assert "Dr A Lead" in html  # its child rows too
         assert "Change" not in html
     accepted = workflow.accept(scoping_return=submitted, by=reviewer)
-    workflow.close_round(survey_round=accepted.survey_round, by=reviewer)
-    workflow.publish_round(survey_round=accepted.survey_round, by=reviewer)
+    close_and_publish(accepted.survey_round, reviewer)
     client.logout()
     html = client.get(path).content.decode()
     assert "Accepted" in html and "by reviewer" in html
