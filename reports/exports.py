@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from boroughs.models import Borough
 from reports import queries
 from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
 from surveys.choices import Answer, ReturnState, Scope, ServiceStatus
@@ -261,17 +262,8 @@ def _sheet(workbook, title: str, header: list[str], rows: Iterable) -> None:
         sheet.append([_xlsx_cell(value) for value in row])
 
 
-def workbook_bytes(report: Report) -> bytes:
-    """The round's data as one XLSX workbook: an about sheet, the appendix tables, every data
-    file and the dictionary; text cells formula-escaped like the CSV."""
+def _workbook_bytes(report: Report, about: list[list]) -> bytes:
     workbook = Workbook(write_only=True)
-    about = [
-        ["Round", report.survey_round.name],
-        ["Provisional", "yes" if report.provisional else "no"],
-        ["Boroughs", report.borough_total],
-        ["Boroughs with a counted return", report.counted],
-        ["Generated", cell_text(timezone.now())],
-    ]
     _sheet(workbook, "about", ["item", "value"], about)
     _sheet(workbook, "tables", TABLES_HEADER, table_rows(report))
     for export in EXPORT_FILES.values():
@@ -280,3 +272,38 @@ def workbook_bytes(report: Report) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_bytes(report: Report) -> bytes:
+    """The round's data as one XLSX workbook: an about sheet, the appendix tables, every data
+    file and the dictionary; text cells formula-escaped like the CSV."""
+    about = [
+        ["Round", report.survey_round.name],
+        ["Provisional", "yes" if report.provisional else "no"],
+        ["Boroughs", report.borough_total],
+        ["Boroughs with a counted return", report.counted],
+        ["Generated", cell_text(timezone.now())],
+    ]
+    return _workbook_bytes(report, about)
+
+
+def return_workbook_bytes(scoping_return: ScopingReturn) -> bytes:
+    """One return, at whatever state, as the sheets of returns.xlsx with only its rows: its
+    borough's line of the tables, the return and its own child rows."""
+    report = Report(
+        scoping_return.survey_round,
+        Borough.objects.filter(pk=scoping_return.borough_id),
+        ScopingReturn.objects.filter(pk=scoping_return.pk),
+    )
+    about = [
+        ["Round", scoping_return.survey_round.name],
+        ["Borough", scoping_return.borough.name],
+        ["State", scoping_return.get_state_display()],
+        ["Generated", cell_text(timezone.now())],
+    ]
+    return _workbook_bytes(report, about)
+
+
+def return_filename(scoping_return: ScopingReturn) -> str:
+    """pcmh-<round>-<borough>-return.xlsx"""
+    return f"pcmh-{scoping_return.survey_round.slug}-{scoping_return.borough.slug}-return.xlsx"

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<slug:round_slug>/boroughs/", views.borough_list, name="boroughs"),
     path("<slug:round_slug>/boroughs/<slug:borough_slug>/", views.borough_profile, name="borough"),
     path("<slug:round_slug>/boroughs/<slug:borough_slug>/print/", return_copy, name="return_copy"),
+    path(
+        "<slug:round_slug>/boroughs/<slug:borough_slug>/return.xlsx",
+        views.return_xlsx,
+        name="return_xlsx",
+    ),
     path("<slug:round_slug>/report/", views.full_report, name="report"),
     path("<slug:round_slug>/data-quality/", views.data_quality, name="data_quality"),
     path("<slug:round_slug>/tables.csv", views.tables_csv, name="tables_csv"),

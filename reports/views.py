@@ -10,6 +10,7 @@ from reports import charts, exports, queries
 from reports.csv import csv_response
 from reports.profile import profile_parts
 from surveys.models import SurveyRound
+from surveys.views import copy_of_return
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -188,6 +189,9 @@ def borough_list(request, round_slug):
 def borough_profile(request, round_slug, borough_slug):
     report = _report(request, round_slug)
     borough = get_object_or_404(report.boroughs.select_related("stp"), slug=borough_slug)
+    # The page links to the return's copies: a return the reader's report counts is always one
+    # `copyable_returns` gives them (accepted in a published round; before that, the steering
+    # group's report counts only the boroughs they may see), so no query is asked again.
     scoping_return = queries.profiles(report, borough).get(borough.pk)
     return _render(
         request,
@@ -280,6 +284,16 @@ def returns_xlsx(request, round_slug):
     log_event("export", request, round=round_slug, file="returns.xlsx")
     response = HttpResponse(exports.workbook_bytes(report), content_type=XLSX_TYPE)
     filename = exports.export_filename(report, "returns", "xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def return_xlsx(request, round_slug, borough_slug):
+    """One borough's return as a workbook, for whoever may have its printable copy."""
+    scoping_return = copy_of_return(request, round_slug, borough_slug)
+    log_event("export", request, round=round_slug, borough=borough_slug, file="return.xlsx")
+    response = HttpResponse(exports.return_workbook_bytes(scoping_return), content_type=XLSX_TYPE)
+    filename = exports.return_filename(scoping_return)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

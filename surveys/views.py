@@ -251,17 +251,31 @@ def check_answers(request, round_slug, borough_slug):
     return render(request, "surveys/check.html", _check_context(request, scoping_return))
 
 
+def copyable_returns(user):
+    """The returns `user` may have a copy of, to print or to download: at any state those of
+    the boroughs they may see (`ScopingReturn.for_user`: their leads, the steering group), and
+    anyone's once its round is published and the return accepted."""
+    public = ScopingReturn.objects.filter(
+        survey_round__state=RoundState.PUBLISHED, state=ReturnState.ACCEPTED
+    )
+    return ScopingReturn.objects.for_user(user) | public
+
+
+def copy_of_return(request, round_slug, borough_slug):
+    """The return a copy is asked for, if `copyable_returns` allows it: otherwise 404."""
+    return get_object_or_404(
+        copyable_returns(request.user).select_related(
+            "survey_round", "borough__stp", "submitted_by", "accepted_by"
+        ),
+        survey_round__slug=round_slug,
+        borough__slug=borough_slug,
+    )
+
+
 def return_copy(request, round_slug, borough_slug):
     """A copy of one borough's return to keep or print (the GOV.UK "get a copy of your answers"
-    pattern), at any state for its leads and the steering group (as `ScopingReturn.for_user`),
-    and for anyone once its round is published and the return accepted; otherwise 404."""
-    found = ScopingReturn.objects.filter(survey_round__slug=round_slug, borough__slug=borough_slug)
-    public = found.filter(survey_round__state=RoundState.PUBLISHED, state=ReturnState.ACCEPTED)
-    scoping_return = get_object_or_404(
-        (found.for_user(request.user) | public).select_related(
-            "survey_round", "borough__stp", "submitted_by", "accepted_by"
-        )
-    )
+    pattern), for whoever `copyable_returns` allows; otherwise 404."""
+    scoping_return = copy_of_return(request, round_slug, borough_slug)
     context = {**_answers_context(scoping_return), "can_edit": False}
     return render(request, "surveys/return_copy.html", context)
 

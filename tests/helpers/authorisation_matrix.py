@@ -191,6 +191,8 @@ EXPECTED = {
     "reports:borough": [404, 404, 404, 404, 200, 200],
     # A copy of the return: its leads and the steering group (within its limit) at any state.
     "reports:return_copy": [404, 200, 404, 404, 200, 200],
+    # The same return as a workbook: the same readers as its printable copy.
+    "reports:return_xlsx": [404, 200, 404, 404, 200, 200],
     "reports:boroughs": [404, 404, 404, 200, 200, 200],
     "reports:data_csv": [404, 404, 404, 200, 200, 200],
     "reports:data_dictionary": [404, 404, 404, 200, 200, 200],
@@ -222,6 +224,7 @@ EXPECTED = {
     "reports:boroughs@published": [200, 200, 200, 200, 200, 200],
     "reports:borough@published": [200, 200, 200, 200, 200, 200],
     "reports:return_copy@published": [200, 200, 200, 200, 200, 200],
+    "reports:return_xlsx@published": [200, 200, 200, 200, 200, 200],
     "reports:report@published": [200, 200, 200, 200, 200, 200],
     "reports:data_quality@published": [404, 404, 404, 200, 200, 200],
     "reports:tables_csv@published": [200, 200, 200, 200, 200, 200],
@@ -365,6 +368,7 @@ def url_for(name, pattern, world):
             "stp_table": [round_slug, "north-central-london"],
             "borough": [round_slug, "camden"],
             "return_copy": [round_slug, "camden"],
+            "return_xlsx": [round_slug, "camden"],
             "data_csv": [round_slug, "returns"],
         }.get(short, [round_slug])
         return reverse(route, args=args)
