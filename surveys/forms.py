@@ -412,3 +412,19 @@ class CommentForm(InsideTemplateForm, KeepsWhatItIsGiven, forms.Form):
             "max_length": "Keep the comment to 5,000 characters or fewer",
         },
     )
+
+
+class QueryReplyForm(InsideTemplateForm, KeepsWhatItIsGiven, forms.Form):
+    """A lead's reply to the steering group's query on one answer."""
+
+    text = forms.CharField(
+        label="Your reply",
+        help_text="Say what you checked or changed. If the answer needs to change, change it "
+        "in the section too.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={
+            "required": "Enter your reply to the query",
+            "max_length": "Keep the reply to 5,000 characters or fewer",
+        },
+    )

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<slug:round_slug>/<slug:borough_slug>/submitted/", views.submitted, name="submitted"),
     path("<slug:round_slug>/<slug:borough_slug>/comment/", views.add_comment, name="comment"),
     path(
+        "<slug:round_slug>/<slug:borough_slug>/queries/<int:query_id>/reply/",
+        views.reply_to_query,
+        name="reply_to_query",
+    ),
+    path(
         "<slug:round_slug>/<slug:borough_slug>/section/<slug:section>/",
         views.section,
         name="section",

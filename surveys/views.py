@@ -10,6 +10,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from boroughs.models import Borough, Stp, is_steering_group
@@ -20,12 +21,13 @@ from surveys.forms import (
     FORMSETS,
     CommentForm,
     DeclarationForm,
+    QueryReplyForm,
     edit_rows,
     section_form_class,
     shown_unchecked,
 )
-from surveys.models import ReturnState, RoundState, ScopingReturn, SurveyRound
-from surveys.sections import ROWS, SECTIONS, SECTIONS_BY_SLUG
+from surveys.models import QueryState, ReturnState, RoundState, ScopingReturn, SurveyRound
+from surveys.sections import ROWS, SECTION_OF, SECTIONS, SECTIONS_BY_SLUG
 
 
 def _return_for(request, round_slug, borough_slug):
@@ -112,8 +114,45 @@ def return_page(request, round_slug, borough_slug):
             "last_request": last_request,
             "can_edit": _can_edit(request.user, scoping_return),
             "completed": sum(1 for s in sections if s["state"] == "Completed"),
+            "queries": _queries_for_lead(scoping_return),
         },
     )
+
+
+def _queries_for_lead(scoping_return, section=None) -> list:
+    """The steering group's unresolved queries on the return (or one section), each with the
+    link to its answer and, when the lead may reply, its reply form."""
+    queries = [
+        q
+        for q in scoping_return.queries.exclude(state=QueryState.RESOLVED).select_related(
+            "answered_by"
+        )
+        if section is None or SECTION_OF[q.field] == section
+    ]
+    for query in queries:
+        query.link = workflow.query_link(query)
+        query.section_url = query.link.split("#")[0]
+        query.section = SECTION_OF[query.field]
+        if query.state == QueryState.OPEN and scoping_return.survey_round.is_open:
+            query.reply_form = QueryReplyForm(prefix=f"query-{query.pk}")
+    return queries
+
+
+def _mark_queried(form, queries):
+    """Beside each queried answer, in its hint: the query, and a link to reply to it."""
+    if form is None:
+        return
+    for query in queries:
+        if query.row_id is None and query.field in form.fields and query.state == QueryState.OPEN:
+            field = form.fields[query.field]
+            note = format_html(
+                '<strong class="pcmh-query-note">The steering group has a query on this answer:'
+                '</strong> <a class="govuk-link" href="#query-{}">read it and reply</a>',
+                query.pk,
+            )
+            field.help_text = (
+                format_html("{}<br>{}", field.help_text, note) if field.help_text else note
+            )
 
 
 def _next_section(slug):
@@ -212,6 +251,12 @@ def section(request, round_slug, borough_slug, section):
             for name, message in needs.items():
                 if name in form.fields:
                     form.add_error(name, message)
+    queries = _queries_for_lead(scoping_return, this)
+    _mark_queried(form, queries)
+    queried_rows = {q.row_id for q in queries if q.row_id and q.state == QueryState.OPEN}
+    for formset in formsets:
+        for row in formset.forms:
+            row.queried = row.instance.pk in queried_rows
     if not can_edit:
         for f in [form, *[row for fs in formsets for row in fs.forms]]:
             if f is not None:
@@ -240,9 +285,32 @@ def section(request, round_slug, borough_slug, section):
             "stale": stale,
             "can_edit": can_edit,
             "read_only_reason": refusal,
+            "queries": queries,
         },
         status=409 if stale else 200,
     )
+
+
+@login_required
+@require_POST
+def reply_to_query(request, round_slug, borough_slug, query_id):
+    """A lead answers the steering group's query on one answer (from its section page)."""
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    query = get_object_or_404(scoping_return.queries, pk=query_id)
+    form = QueryReplyForm(request.POST, prefix=f"query-{query.pk}")
+    section_url = workflow.query_link(query).split("#")[0]
+    if form.is_valid():
+        try:
+            workflow.answer_query(query=query, by=request.user, reply=form.cleaned_data["text"])
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, f"Your reply about {query.about} has been sent to the steering group."
+            )
+    else:
+        messages.error(request, " ".join(form.errors.get("text", ["Enter your reply."])))
+    return redirect(f"{section_url}#query-{query.pk}")
 
 
 @login_required

@@ -158,14 +158,17 @@ def edit_refusal(
 
 
 def needing_lead_action(user):
-    """The returns of `user`'s boroughs waiting for them, oldest round first: those the steering
-    group has sent back for changes, in a round still open."""
+    """The returns of `user`'s boroughs waiting for them, oldest round first, in rounds still
+    open: those the steering group has sent back for changes, and those with queries to answer
+    (`open_queries`: how many)."""
+    from django.db.models import Count, Q
+
     return (
         ScopingReturn.objects.filter(
-            borough__memberships__user=user,
-            state=ReturnState.CHANGES_REQUESTED,
-            survey_round__state=RoundState.OPEN,
+            borough__memberships__user=user, survey_round__state=RoundState.OPEN
         )
+        .annotate(open_queries=Count("queries", filter=Q(queries__state=QueryState.OPEN)))
+        .filter(Q(state=ReturnState.CHANGES_REQUESTED) | Q(open_queries__gt=0))
         .select_related("borough", "survey_round")
         .order_by("survey_round__opens_on", "borough__name")
     )

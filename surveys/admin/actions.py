@@ -82,7 +82,7 @@ def _run_on_returns(model_admin, request, queryset, *, done_message, apply):
     )
 
 
-def _with_reason(
+def _confirmed(
     model_admin,
     request,
     queryset,
@@ -90,22 +90,23 @@ def _with_reason(
     action,
     title,
     intro,
-    form_kwargs,
     submit,
     done_message,
     apply,
+    form_kwargs=None,
 ):
-    """An action that first asks for a comment on an intermediate page, then applies."""
-    data = request.POST if "apply" in request.POST else None
-    form = ReasonForm(data, **form_kwargs)
-    if form.is_valid():
-        text = form.cleaned_data["text"]
+    """An action that first shows what it will do on an intermediate page (and, with
+    `form_kwargs`, asks for a comment there), then applies once confirmed."""
+    confirmed = "apply" in request.POST
+    form = ReasonForm(request.POST if confirmed else None, **form_kwargs) if form_kwargs else None
+    if confirmed and (form is None or form.is_valid()):
+        text = form.cleaned_data["text"] if form else None
         _run_on_returns(
             model_admin,
             request,
             queryset,
             done_message=done_message,
-            apply=lambda r: apply(r, text),
+            apply=(lambda r: apply(r, text)) if form else apply,
         )
         return None
     returns = list(queryset.select_related("borough", "survey_round"))
@@ -127,10 +128,16 @@ def _with_reason(
 
 @admin.action(description="Accept the selected submitted returns", permissions=["review"])
 def accept_returns(model_admin, request, queryset):
-    _run_on_returns(
+    return _confirmed(
         model_admin,
         request,
         queryset,
+        action="accept_returns",
+        title="Accept returns",
+        intro="Only submitted returns with no unresolved query are accepted; others are "
+        "skipped, each with the reason. An accepted return counts in its round's report and "
+        "cannot be changed unless it is reopened; the borough's leads are e-mailed.",
+        submit="Accept the returns",
         done_message="Accepted {count} {noun}: {names}.",
         apply=lambda r: workflow.accept(scoping_return=r, by=request.user),
     )
@@ -138,7 +145,7 @@ def accept_returns(model_admin, request, queryset):
 
 @admin.action(description="Request changes to the selected returns", permissions=["review"])
 def request_changes(model_admin, request, queryset):
-    return _with_reason(
+    return _confirmed(
         model_admin,
         request,
         queryset,
@@ -161,7 +168,7 @@ def request_changes(model_admin, request, queryset):
 
 @admin.action(description="Reopen the selected accepted returns", permissions=["review"])
 def reopen_returns(model_admin, request, queryset):
-    return _with_reason(
+    return _confirmed(
         model_admin,
         request,
         queryset,

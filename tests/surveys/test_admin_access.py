@@ -107,7 +107,7 @@ def test_a_limited_reviewer_cannot_act_on_another_stps_return(
     client, limited_reviewer, camden_return, croydon_return
 ):
     client.force_login(limited_reviewer)
-    run_action(client, "accept_returns", [camden_return, croydon_return])
+    confirm_action(client, "accept_returns", [camden_return, croydon_return])
     confirm_action(client, "request_changes", [croydon_return], text="Not yours")
     assert ScopingReturn.objects.get(pk=camden_return.pk).state == ReturnState.ACCEPTED
     assert ScopingReturn.objects.get(pk=croydon_return.pk).state == ReturnState.SUBMITTED

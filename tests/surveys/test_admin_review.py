@@ -44,8 +44,13 @@ def test_accept_moves_only_submitted_returns_and_reports_the_skipped(
     client, reviewer, lead, camden_submitted, croydon_draft, django_capture_on_commit_callbacks
 ):
     client.force_login(reviewer)
+    page = run_action(client, "accept_returns", [camden_submitted, croydon_draft])
+    assert page.status_code == 200  # first, what will happen: nothing has yet
+    assert page.templates[0].name == "surveys/admin_action_form.html"
+    assert f"Camden, {camden_submitted.survey_round}: submitted" in page.content.decode()
+    assert _state(camden_submitted) == ReturnState.SUBMITTED
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(client, "accept_returns", [camden_submitted, croydon_draft])
+        response = confirm_action(client, "accept_returns", [camden_submitted, croydon_draft])
     assert response.status_code == 302
     assert _state(camden_submitted) == ReturnState.ACCEPTED
     assert _state(croydon_draft) == ReturnState.DRAFT
