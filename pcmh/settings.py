@@ -272,8 +272,31 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(5 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 
-# E-mail: console in development.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail goes through Django's e-mail backends: the console in development, SMTP (EMAIL_HOST...),
+# or GOV.UK Notify (django-gov-notify) once its API key and plain e-mail template are both given.
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "").strip()
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = os.environ.get(
+    "GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", ""
+).strip()
+_notify_missing = [
+    name
+    for name, value in [
+        ("GOVUK_NOTIFY_API_KEY", GOVUK_NOTIFY_API_KEY),
+        ("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID),
+    ]
+    if not value
+]
+if len(_notify_missing) == 1:
+    raise ImproperlyConfigured(
+        f"{_notify_missing[0]} must be set too: GOV.UK Notify sends the service's e-mails only "
+        "with both its API key (GOVUK_NOTIFY_API_KEY) and the id of its plain e-mail template "
+        "(GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID); set neither to use EMAIL_BACKEND instead."
+    )
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if _notify_missing
+    else "django_gov_notify.backends.NotifyEmailBackend"
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
