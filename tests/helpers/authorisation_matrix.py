@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from boroughs.models import BoroughMembership, ReviewerStp, Stp
 from surveys import workflow
 from surveys.models import CareRole, DataQualityNote, FundingLine, OutcomeMeasure, ReturnComment
-from tests.factories import SurveyRoundFactory, complete_return
+from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
 
 PERSONAS = ["anonymous", "lead_a", "lead_b", "limited", "reviewer", "superuser"]
 OK, LOGIN, NOPE, MISSING, NOT_ALLOWED, BAD = 200, 302, 403, 404, 405, 400
@@ -172,11 +172,32 @@ EXPECTED = {
     "admin:surveys_scopingreturn_import": [302, 302, 302, 200, 200, 200],
     "admin:surveys_scopingreturn_process_import": [302, 302, 302, 405, 405, 405],
     "admin:surveys_scopingreturn_simple_history": [302, 302, 302, 404, 200, 200],
+    # The review page of a return and its steps: the steering group within its limit (the
+    # limited reviewer's STP is not Camden's: 404); leads, not staff, go to the admin's sign-in.
+    "admin:surveys_scopingreturn_review": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_scopingreturn_review_accept": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_scopingreturn_review_request_changes": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_scopingreturn_review_reopen": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_scopingreturn_review_query": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_scopingreturn_review_query_detail": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_answerquery_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_answerquery_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_answerquery_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_answerquery_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_answerquery_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_answerquery_simple_history": [302, 302, 302, 404, 200, 200],
+    # A round's buttons (django-object-actions: each leads to its page) and the pages that
+    # close it, publish it and record a borough with no return: the steering group of all
+    # London only (limited reviewers have no change permission on rounds).
+    "admin:surveys_surveyround_actions": [302, 302, 302, 403, 302, 302],
     "admin:surveys_surveyround_add": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_change": [302, 302, 302, 200, 200, 200],
     "admin:surveys_surveyround_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_surveyround_close": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_delete": [302, 302, 302, 403, 403, 200],
     "admin:surveys_surveyround_history": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_surveyround_no_return": [302, 302, 302, 403, 200, 200],
+    "admin:surveys_surveyround_publish": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_simple_history": [302, 302, 302, 200, 200, 200],
     "admin:view_on_site": [302, 302, 302, 404, 302, 302],
     "home": [200, 200, 200, 200, 200, 200],
@@ -209,6 +230,7 @@ EXPECTED = {
     "surveys:check": [302, 200, 404, 404, 200, 200],
     "surveys:comment": [302, 405, 405, 405, 405, 405],
     "surveys:dashboard": [302, 404, 404, 200, 200, 200],
+    "surveys:reply_to_query": [302, 405, 405, 405, 405, 405],
     "surveys:return": [302, 200, 404, 404, 200, 200],
     "surveys:section": [302, 200, 404, 404, 200, 200],
     "surveys:start": [302, 405, 405, 405, 405, 405],
@@ -247,6 +269,8 @@ POST_EXPECTED = {
     "admin:surveys_scopingreturn_process_import": [302, 302, 302, 302, 302, 302],
     "logout": [302, 302, 302, 302, 302, 302],
     "surveys:comment": [302, 302, 404, 404, 302, 302],
+    # Only the borough's leads reply; the steering group is told so (a message, and back).
+    "surveys:reply_to_query": [302, 302, 404, 404, 302, 302],
     "surveys:start": [302, 302, 404, 404, 404, 404],
     "surveys:submit": [302, 302, 404, 404, 302, 302],
 }
@@ -276,8 +300,7 @@ def world(make_user, camden, croydon, password):
     accepted = complete_return(borough=camden, survey_round=published)
     workflow.submit(scoping_return=accepted, by=users["lead_a"], notify=False)
     workflow.accept(scoping_return=accepted, by=users["reviewer"], notify=False)
-    workflow.close_round(survey_round=published, by=users["reviewer"])
-    workflow.publish_round(survey_round=published, by=users["reviewer"])
+    close_and_publish(published, users["reviewer"])
     submitted = workflow.submit(scoping_return=draft, by=users["lead_a"], notify=False)
     CareRole.objects.create(scoping_return=submitted, role="psychologist")
     OutcomeMeasure.objects.create(scoping_return=submitted, name="SWEMWBS")
@@ -286,6 +309,9 @@ def world(make_user, camden, croydon, password):
         scoping_return=submitted, field="shared_it", narrative="n", appendix="a", note="x"
     )
     ReturnComment.objects.create(scoping_return=submitted, author=users["reviewer"], text="Hi")
+    query = workflow.raise_query(
+        scoping_return=submitted, by=users["reviewer"], field="status", text="Why?", notify=False
+    )
     attempt = AccessAttempt.objects.create(
         username="someone",
         ip_address="10.0.0.1",
@@ -305,6 +331,7 @@ def world(make_user, camden, croydon, password):
         "surveys.dataqualitynote": submitted.quality_notes.first(),
         "surveys.returnevent": submitted.events.first(),
         "surveys.returncomment": submitted.comments.first(),
+        "surveys.answerquery": query,
         "boroughs.stp": camden.stp,
         "boroughs.borough": camden,
         "boroughs.boroughmembership": BoroughMembership.objects.get(user=users["lead_a"]),
@@ -343,6 +370,14 @@ def url_for(name, pattern, world):
                 obj = objects[model._meta.label_lower]
                 if action == "simple_history":
                     return reverse(route, args=[obj.pk, obj.history.latest("history_id").pk])
+                if action.startswith("review"):
+                    args = [obj.survey_round.slug, obj.borough.slug]
+                    if action == "review_query_detail":
+                        args.append(obj.queries.get().pk)
+                    url = reverse(route, args=args)
+                    return f"{url}?on=status" if action == "review_query" else url
+                if action == "actions":
+                    return reverse(route, kwargs={"pk": obj.pk, "tool": "close_this_round"})
                 if action in {
                     "history",
                     "delete",
@@ -351,13 +386,19 @@ def url_for(name, pattern, world):
                     "password_change",
                     "config",
                     "qrcode",
+                    "close",
+                    "publish",
+                    "no_return",
                 }:
                     return reverse(route, args=[obj.pk])
                 return reverse(route)
         return reverse(route)
     if namespace == "surveys":
         round_slug = "demo"
-        args = {"section": [round_slug, "camden", "scope"]}.get(short, [round_slug, "camden"])
+        args = {
+            "section": [round_slug, "camden", "scope"],
+            "reply_to_query": [round_slug, "camden", objects["surveys.answerquery"].pk],
+        }.get(short, [round_slug, "camden"])
         if short in {"your_returns", "dashboard"}:
             args = []
         return reverse(route, args=args)
