@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 
 from boroughs.models import Borough, is_steering_group
 from surveys.answers import field_label  # noqa: F401 - re-exported
@@ -84,6 +85,18 @@ class Report:
         return self.borough_total - self.counted
 
 
+def with_no_return_reasons(boroughs: QuerySet, survey_round: SurveyRound) -> QuerySet:
+    """`boroughs`, each with the reason the steering group recorded for its making no return
+    to `survey_round` (`no_return_reason`, "" when none), read in the same query as the
+    boroughs. The report shows it only for a borough without a counted return."""
+    reason = ScopingReturn.objects.filter(survey_round=survey_round, borough=OuterRef("pk")).values(
+        "no_return_reason"
+    )[:1]
+    return boroughs.annotate(
+        no_return_reason=Coalesce(Subquery(reason), Value(""), output_field=TextField())
+    )
+
+
 def report_for(survey_round: SurveyRound, user) -> Report:
     """The report of `survey_round` for `user`, who may read the round (see `readable_by`)."""
     boroughs = Borough.objects.all()
@@ -91,4 +104,4 @@ def report_for(survey_round: SurveyRound, user) -> Report:
     if survey_round.state != RoundState.PUBLISHED and is_steering_group(user):
         boroughs = Borough.objects.for_user(user)
         returns = returns.filter(borough__in=boroughs)
-    return Report(survey_round, boroughs, returns)
+    return Report(survey_round, with_no_return_reasons(boroughs, survey_round), returns)

@@ -66,11 +66,18 @@ class AppendixRow:
         return _label_of(self.scoping_return, "status")
 
     @property
+    def no_return_label(self) -> str:
+        """What the row says of a borough without a counted return: "No return", with the
+        reason the steering group recorded, if it did ("No return: commissioned by the STP")."""
+        reason = getattr(self.borough, "no_return_reason", "")
+        return f"{NO_RETURN_LABEL}: {reason}" if reason else NO_RETURN_LABEL
+
+    @property
     def cells(self) -> list[str]:
         """The appendix's columns after the borough, as the pages and tables.csv show them."""
         r = self.scoping_return
         if r is None:
-            return [NO_RETURN_LABEL] + [""] * (len(APPENDIX_COLUMNS) - 1)
+            return [self.no_return_label] + [""] * (len(APPENDIX_COLUMNS) - 1)
         return [
             _label_of(r, "status"),
             r.service_form,
