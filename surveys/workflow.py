@@ -552,12 +552,12 @@ def query_link(query) -> str:
     return f"{url}#{anchor}"
 
 
-def _text_of(text: str, empty_message: str) -> str:
+def _text_of(text: str, empty_message: str, limit: int = 5000) -> str:
     text = (text or "").strip()
     if not text:
         raise WorkflowError(empty_message)
-    if len(text) > 5000:
-        raise WorkflowError("Keep it to 5,000 characters or fewer.")
+    if len(text) > limit:
+        raise WorkflowError(f"Keep it to {limit:,} characters or fewer.")
     return text
 
 
@@ -704,7 +704,7 @@ def open_queries_for_lead(scoping_return) -> list[AnswerQuery]:
 def mark_no_return(*, survey_round: SurveyRound, borough, by, reason: str) -> ScopingReturn:
     """The steering group records that a borough makes no return this round, and why; the
     report shows "No return: <reason>", and publishing no longer waits for it."""
-    reason = _text_of(reason, "Give the reason the borough makes no return.")
+    reason = _text_of(reason, "Give the reason the borough makes no return.", limit=2000)
     if survey_round.state == RoundState.PUBLISHED:
         raise WorkflowError(f"{survey_round} is published: its returns can no longer change.")
     scoping_return, _ = start_return(

@@ -1,7 +1,8 @@
-"""The review screens' workflow actions: each calls a `surveys.workflow` function per object.
+"""The changelists' workflow actions: each calls a `surveys.workflow` function per object.
 
-Accept, request changes and reopen act on returns; close and publish act on rounds. All of them
-go through `run_workflow`, which says what was done and what was skipped, and why.
+Accept, request changes and reopen act on returns (a return's own review page has the same
+steps, `review.py`); closing and publishing rounds are in `rounds.py`. All of them go through
+`run_workflow`, which says what was done and what was skipped, and why.
 """
 
 from django import forms
@@ -184,31 +185,4 @@ def reopen_returns(model_admin, request, queryset):
         submit="Reopen",
         done_message="Reopened {count} {noun}: {names}.",
         apply=lambda r, text: workflow.reopen(scoping_return=r, by=request.user, reason=text),
-    )
-
-
-# --- Rounds -----------------------------------------------------------------------------------
-
-
-@admin.action(description="Close the selected open rounds", permissions=["change"])
-def close_rounds(model_admin, request, queryset):
-    run_workflow(
-        model_admin,
-        request,
-        queryset,
-        done_message="Closed: {names}.",
-        nouns=("round", "rounds"),
-        apply=lambda r: workflow.close_round(survey_round=r, by=request.user),
-    )
-
-
-@admin.action(description="Publish the selected closed rounds", permissions=["change"])
-def publish_rounds(model_admin, request, queryset):
-    run_workflow(
-        model_admin,
-        request,
-        queryset,
-        done_message="Published: {names}.",
-        nouns=("round", "rounds"),
-        apply=lambda r: workflow.publish_round(survey_round=r, by=request.user),
     )

@@ -367,7 +367,10 @@ class ScopingReturnAdmin(
         return super().has_change_permission(request, obj) and changeable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and changeable(request, obj)
+        # Deleting needs no "Correct an answer": the workflow alone says (accepted: never).
+        return super().has_delete_permission(request, obj) and (
+            obj is None or not workflow.edit_refusal(obj, request.user, reviewing=True)
+        )
 
     def has_review_permission(self, request):
         return request.user.has_perm("surveys.review_scopingreturn")

@@ -28,6 +28,7 @@ from django.urls import resolve, reverse
 from import_export.admin import ExportMixin, ImportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from surveys import workflow
 from surveys.models import ScopingReturn
 from tests.helpers import authorisation_matrix
 from tests.helpers.authorisation_matrix import routes
@@ -46,6 +47,7 @@ NOT_PAGES = {
     "admin:logout": "a redirect to the home page (LOGOUT_REDIRECT_URL)",
     "admin:otp_totp_totpdevice_qrcode": "an SVG image",
     "admin:view_on_site": "a redirect to the public site",
+    "admin:surveys_surveyround_actions": "a round's buttons: each a redirect to its page",
 }
 
 # Errors of upstream code that no small override fixes: each is one message, for one cause, on
@@ -105,8 +107,8 @@ class Pages:
         match = resolve(url)
         self.refused.add(f"{match.namespace}:{match.url_name}")
 
-    def add(self, what, url, response):
-        assert response.status_code == 200, f"{what} answered {response.status_code}"
+    def add(self, what, url, response, status=200):
+        assert response.status_code == status, f"{what} answered {response.status_code}"
         assert response["Content-Type"].startswith("text/html"), f"{what} is not a page"
         match = resolve(url.partition("?")[0])
         self.pages.append((what, f"{match.namespace}:{match.url_name}", response.content))
@@ -115,8 +117,9 @@ class Pages:
     def get(self, client, url, **kwargs):
         return self.add(f"GET {url}", url, client.get(url, **kwargs))
 
-    def post(self, client, url, data, *, what="", **kwargs):
-        return self.add(f"POST {url} ({what})", url, client.post(url, data, **kwargs))
+    def post(self, client, url, data, *, what="", status=200, **kwargs):
+        response = client.post(url, data, **kwargs)
+        return self.add(f"POST {url} ({what})", url, response, status)
 
 
 def _name(model, view):
@@ -163,7 +166,8 @@ def _actions(pages, client, model, model_admin, request, obj):
         data = {"action": name, ACTION_CHECKBOX_NAME: [str(obj.pk)], "index": "0"}
         with transaction.atomic():
             shown = pages.post(client, url, data, what=f"action {name}", follow=True)
-            if not shown.redirect_chain and name != "delete_selected":
+            asks_words = shown.context and shown.context.get("form") is not None
+            if not shown.redirect_chain and name != "delete_selected" and asks_words:
                 pages.post(client, url, {**data, "apply": "1"}, what=f"action {name}, no text")
             transaction.set_rollback(True)
 
@@ -241,10 +245,36 @@ def _visit_every_admin_page(client, superuser, world, round_2017, rf):
     for text in ("", "Please check the funding lines."):
         pages.post(client, url, {"comment-text": text}, what=f"comment {text!r}", follow=True)
 
-    # Changes refused: a stale version, a text over its limit
+    # The return's review page and its steps, and their answers to what they refuse (400)
+    review = workflow.review_url(scoping_return)
+    pages.get(client, review)
+    pages.get(client, workflow.review_url(scoping_return, "_accept"))
+    pages.post(client, review + "accept/", {"version": "0"}, what="stale", status=400)
+    for step in ("_request_changes", "_reopen"):
+        pages.get(client, workflow.review_url(scoping_return, step))
+    url = workflow.review_url(scoping_return, "_request_changes")
+    pages.post(client, url, {"text": ""}, what="no comment", status=400)
+    url = workflow.review_url(scoping_return, "_query", on="status")
+    pages.get(client, url)
+    pages.post(client, url, {"text": ""}, what="no query", status=400)
+    url = f"{review}queries/{scoping_return.queries.first().pk}/"
+    pages.get(client, url)
+    pages.post(client, url, {"step": "reopen", "text": ""}, what="reopen, no words", status=400)
     url = reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk])
+    pages.get(client, url + "?correct=1")
+
+    # A round's close, publish and no-return pages, and a reason refused for being empty
+    survey_round = world["objects"]["surveys.surveyround"]
+    for step in ("close", "publish", "no_return"):
+        pages.get(client, reverse(f"admin:surveys_surveyround_{step}", args=[survey_round.pk]))
+    url = reverse("admin:surveys_surveyround_no_return", args=[survey_round.pk])
+    borough = scoping_return.borough.pk
+    pages.post(client, url, {"borough": borough, "reason": ""}, what="no reason")
+
+    # Changes refused: a stale version, a text over its limit
+    url = reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk]) + "?correct=1"
     page = client.get(url)
-    data = change_form_data(page)
+    data = {**change_form_data(page), "correction_reason": "A fix"}
     pages.post(client, url, {**data, "version": "0"}, what="a stale version")
     fields = page.context["adminform"].form.fields
     name, field = next((n, f) for n, f in fields.items() if getattr(f, "max_length", None))
