@@ -57,3 +57,23 @@ def test_each_workflow_email_links_to_the_page_its_recipient_opens(
     assert round_name in to_leads[0].body and "Add the funding lines." in to_leads[0].body
     assert "Which year?" in to_reviewers[1].body
     assert "A typo in aims." in to_leads[-1].body
+
+
+def test_closing_and_publishing_a_round_e_mails_each_borough_a_link_it_opens(
+    client, camden, lead, reviewer, django_capture_on_commit_callbacks
+):
+    from tests.factories import close_and_publish
+
+    lead.email = "lead@camden.nhs.example"
+    lead.save()
+    scoping_return = workflow.submit(scoping_return=complete_return(borough=camden), by=lead)
+    workflow.accept(scoping_return=scoping_return, by=reviewer, notify=False)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        close_and_publish(scoping_return.survey_round, reviewer, notify=True)
+    closed, published = [m for m in mail.outbox if m.to == [lead.email]]
+    round_name = str(scoping_return.survey_round)
+    for message in (closed, published):
+        assert "Camden" in message.subject and round_name in message.subject
+        assert _opens(client, lead, _link(message)) == 200, message.subject
+    assert _link(published) == f"/reports/{scoping_return.survey_round.slug}/boroughs/camden/"
