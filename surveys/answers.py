@@ -22,14 +22,19 @@ def field_label(name: str) -> str:
 
 def display_value(scoping_return, name: str) -> str:
     """A field's value as people read it: choice labels, list labels, ages and amounts."""
-    if isinstance(ScopingReturn._meta.get_field(name), CodeListField):
-        return ", ".join(scoping_return.code_labels(name))
-    value = getattr(scoping_return, name)
-    display = getattr(scoping_return, f"get_{name}_display", None)
-    if display and value:
-        return str(display())
+    return shown_as(name, getattr(scoping_return, name))
+
+
+def shown_as(name: str, value) -> str:
+    """A value of the return's field `name` as people read it, wherever it was read from (a
+    return, or a row of `values()`): choice labels, list labels, ages and amounts."""
+    model_field = ScopingReturn._meta.get_field(name)
+    if isinstance(model_field, CodeListField):
+        return ", ".join(model_field.labels(value or ""))
     if value is None:
         return ""
+    if model_field.choices and value:
+        return str(dict(model_field.flatchoices).get(value, value))
     return plain_decimal(value) if isinstance(value, Decimal) else str(value)
 
 

@@ -107,12 +107,15 @@ class ScopingReturnQuerySet(models.QuerySet):
 
     def counted_in(self, survey_round):
         """Returns a round's report counts: accepted once published, else submitted too."""
-        states = (
-            [ReturnState.ACCEPTED]
-            if survey_round.state == RoundState.PUBLISHED
-            else [ReturnState.ACCEPTED, ReturnState.SUBMITTED]
-        )
-        return self.filter(survey_round=survey_round, state__in=states)
+        return self.filter(survey_round=survey_round, state__in=counted_states(survey_round))
+
+
+def counted_states(survey_round) -> list[str]:
+    """The states of the returns a round's report counts: accepted once it is published,
+    submitted ones too before that."""
+    if survey_round.state == RoundState.PUBLISHED:
+        return [ReturnState.ACCEPTED]
+    return [ReturnState.ACCEPTED, ReturnState.SUBMITTED]
 
 
 def _answer(verbose_name, **kwargs):
