@@ -156,7 +156,18 @@ EXPORT_FILES = {
             "Care roles",
             CareRole,
             _child_columns(
-                CareRole, ("role", "role_other", "wte", "band", "employer", "is_new", "notes")
+                CareRole,
+                (
+                    "role",
+                    "role_other",
+                    "wte",
+                    "band",
+                    "employer",
+                    "is_new",
+                    "notes",
+                    "post_status",
+                    "wte_approximate",
+                ),
             ),
         ),
         ExportFile(

@@ -48,6 +48,8 @@ class ItSystem(models.TextChoices):
 
 class CareRoleType(models.TextChoices):
     CONSULTANT_PSYCHIATRIST = "consultant_psychiatrist", "Consultant psychiatrist"
+    # A psychiatrist the source names without a grade ("Psychiatrist(s)", "a psychiatrist").
+    PSYCHIATRIST = "psychiatrist", "Psychiatrist (grade not stated)"
     GP_LEAD = "gp_lead", "GP lead"
     MENTAL_HEALTH_NURSE = "mental_health_nurse", "Mental health nurse / CPN"
     PCMH_PRACTITIONER = "pcmh_practitioner", "PCMH practitioner"
@@ -61,6 +63,15 @@ class CareRoleType(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     MANAGER = "manager", "Manager"
     OTHER = "other", "Other"
+
+
+class PostStatus(models.TextChoices):
+    """Whether a care role is staffed now: a role that is planned, proposed or being considered
+    is not counted as staff in post."""
+
+    IN_POST = "in_post", "In post"
+    PLANNED = "planned", "Planned or proposed"
+    NOT_STATED = "not_stated", "Not stated"
 
 
 class RoundState(models.TextChoices):

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils.text import capfirst
 
 from pcmh.forms import InsideTemplateForm, inside_template_form, optional_marked
-from surveys.choices import Answer
+from surveys.choices import Answer, PostStatus
 from surveys.models import (
     ANSWER_FIELD_NAMES,
     CareRole,
@@ -226,7 +226,33 @@ class ChildForm(KeepsWhatItIsGiven, forms.ModelForm):
         inside_template_form(self)
 
 
+class DefaultedChoiceField(forms.TypedChoiceField):
+    """A choice with a default (a care role's post status): a row that does not send it has the
+    default, so an empty row left as it was offered stays empty."""
+
+    def __init__(self, *, default, **kwargs):
+        self.default = default
+        super().__init__(initial=default, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value) or self.default
+
+    def has_changed(self, initial, data):
+        return super().has_changed(initial or self.default, data or self.default)
+
+
 class CareRoleForm(ChildForm):
+    post_status = DefaultedChoiceField(
+        label="Is the role in post?",
+        help_text="A role that is planned, proposed or being considered is not counted as staff "
+        "in post.",
+        choices=PostStatus.choices,
+        default=PostStatus.NOT_STATED,
+        required=False,
+        error_messages={
+            "invalid_choice": "Select whether the role is in post, planned or not stated"
+        },
+    )
     wte = forms.DecimalField(
         label="Whole-time equivalent",
         required=False,
@@ -249,7 +275,21 @@ class CareRoleForm(ChildForm):
 
     class Meta:
         model = CareRole
-        fields = ["role", "role_other", "wte", "band", "employer", "is_new", "notes"]
+        fields = [
+            "role",
+            "role_other",
+            "post_status",
+            "wte",
+            "wte_approximate",
+            "band",
+            "employer",
+            "is_new",
+            "notes",
+        ]
+        labels = {"wte_approximate": "The whole-time equivalent is approximate"}
+        help_texts = {
+            "wte_approximate": "Tick if it is given as approximate, for example “about 45”."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

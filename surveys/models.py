@@ -17,6 +17,7 @@ from surveys.choices import (
     EventKind,
     ItSystem,
     ModelType,
+    PostStatus,
     QueryState,
     ReturnState,
     RoundState,
@@ -128,6 +129,18 @@ def _text(verbose_name=None, max_length=10000, **kwargs):
     return models.TextField(verbose_name, blank=True, max_length=max_length, **kwargs)
 
 
+def _note(verbose_name):
+    """The words a source prints beside a classified answer: "Yes - funding secured 2017/2018"
+    beside Yes, "SMI+ 16yrs+" beside SMI+. The answer is what is counted; its note is shown
+    under it."""
+    return models.CharField(
+        verbose_name,
+        max_length=500,
+        blank=True,
+        help_text="The words printed beside the answer, as the tables print them.",
+    )
+
+
 AGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("120"))]
 
 
@@ -192,6 +205,7 @@ class ScopingReturn(FollowsRules, models.Model):
     working_style = _text("working style")
     # 3. Scope
     scope = models.CharField(max_length=16, choices=Scope.choices, blank=True)
+    scope_note = _note("scope note")
     min_age = models.DecimalField(
         "minimum age",
         max_digits=4,
@@ -212,9 +226,11 @@ class ScopingReturn(FollowsRules, models.Model):
     exclusion_criteria = _text("exclusion criteria")
     # 5. Training
     training = _answer("regular mental health training established")
+    training_note = _note("training note")
     training_description = _text("training description")
     # 6. Electronic record keeping
     shared_it = _answer("shared IT system with general practice")
+    shared_it_note = _note("shared IT note")
     it_systems = CodeListField(
         "IT systems",
         max_length=100,
@@ -227,6 +243,7 @@ class ScopingReturn(FollowsRules, models.Model):
     it_description = _text("record keeping description")
     # 7. Psychotropic medication prescribing
     medicines_management = _answer("medicines management in primary care")
+    medicines_management_note = _note("medicines management note")
     depot_antipsychotics = _answer("depot antipsychotics given in primary care")
     clozapine_clinic = _answer("clozapine clinic")
     lithium_clinic = _answer("lithium monitoring clinic")
@@ -235,9 +252,11 @@ class ScopingReturn(FollowsRules, models.Model):
     prescribing_description = _text("prescribing description")
     # 8. Outcome measures
     outcome_measures = _answer("outcome measures described")
+    outcome_measures_note = _note("outcome measures note")
     key_outcomes = _text("key outcomes to date")
     # 9. Funding
     recurrent_funding = _answer("recurrent funding secured")
+    recurrent_funding_note = _note("recurrent funding note")
     funding_notes = _text("funding notes")
 
     objects = ScopingReturnQuerySet.as_manager()
@@ -321,6 +340,19 @@ class CareRole(ReturnRow):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999"))],
+    )
+    wte_approximate = models.BooleanField(
+        "whole-time equivalent approximate",
+        default=False,
+        help_text="The source gives the whole-time equivalent as approximate "
+        "(“approximately 45 WTE”).",
+    )
+    post_status = models.CharField(
+        "post status",
+        max_length=12,
+        choices=PostStatus.choices,
+        default=PostStatus.NOT_STATED,
+        help_text="Whether the role is staffed now, or planned, proposed or being considered.",
     )
     band = models.CharField(max_length=100, blank=True)
     employer = models.CharField("employing organisation", max_length=200, blank=True)

@@ -53,10 +53,11 @@ def unescape_formula(value):
 class ChoiceWidget(widgets.Widget):
     """A coded value, accepted as its code or its label ("Yes" or "yes")."""
 
-    def __init__(self, choices, what: str):
+    def __init__(self, choices, what: str, empty: str = ""):
         super().__init__()
         self.choices = choices
         self.what = what
+        self.empty = empty  # an empty cell: not answered, or the field's default
         self.lookup = {}
         for code, label in choices:
             self.lookup[code.lower()] = code
@@ -65,7 +66,7 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip()
         if not text:
-            return ""
+            return self.empty
         try:
             return self.lookup[text.lower()]
         except KeyError:
@@ -83,12 +84,19 @@ class MultiChoiceWidget(ChoiceWidget):
 
 
 class YesNoWidget(widgets.Widget):
+    """yes/no; an empty cell is `empty`: not known (None) for a field that may not be known, the
+    field's default (False) for one that may not."""
+
     TRUE, FALSE = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
+
+    def __init__(self, empty=None):
+        super().__init__()
+        self.empty = empty
 
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip().lower()
         if not text:
-            return None
+            return self.empty
         if text in self.TRUE:
             return True
         if text in self.FALSE:
@@ -119,13 +127,16 @@ def widget_for(model_field) -> widgets.Widget | None:
     if kind == ANSWER:
         return ChoiceWidget(Answer.choices, "an answer")
     if kind == CHOICE:
-        return ChoiceWidget(model_field.choices, with_article(str(model_field.verbose_name)))
+        empty = "" if model_field.blank or not model_field.has_default() else model_field.default
+        return ChoiceWidget(
+            model_field.choices, with_article(str(model_field.verbose_name)), empty=empty
+        )
     if kind == CODE_LIST:
         return MultiChoiceWidget(model_field.code_choices, with_article(model_field.item))
     if isinstance(model_field, models.DecimalField):
         return PlainDecimalWidget()
-    if isinstance(model_field, models.BooleanField) and model_field.null:
-        return YesNoWidget()
+    if isinstance(model_field, models.BooleanField):
+        return YesNoWidget(empty=None if model_field.null else model_field.default)
     return None
 
 
@@ -515,6 +526,8 @@ class CareRoleResource(ChildResource):
             "employer",
             "is_new",
             "notes",
+            "post_status",
+            "wte_approximate",
         ]
 
 

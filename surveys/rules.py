@@ -57,6 +57,12 @@ CARE_ROLE_RULES = (
         lambda v: v["role"] == "other" and not v["role_other"],
         "Name the other role",
     ),
+    Rule(
+        ("wte", "wte_approximate"),
+        "wte_approximate",
+        lambda v: v["wte_approximate"] and v["wte"] is None,
+        "Enter the whole-time equivalent that is approximate, or untick approximate",
+    ),
 )
 
 

@@ -93,6 +93,12 @@ class Section:
         return tuple(question.name for question in self.questions if question.required)
 
 
+# The note beside a classified answer: the words the report's tables print beside it.
+NOTE_HINT = (
+    "Words the tables print under the answer, for example “{example}”. The answer itself is "
+    "what the figures count."
+)
+
 SECTIONS = (
     Section(
         "service",
@@ -154,6 +160,11 @@ SECTIONS = (
                 required="Select who the service is for",
             ),
             Question(
+                "scope_note",
+                "Is there anything to add to who the service is for, in a few words?",
+                hint=NOTE_HINT.format(example="SMI+ 16yrs+"),
+            ),
+            Question(
                 "min_age",
                 "What is the youngest age the service takes?",
                 hint="In years, for example 18 or 17.5. Leave it empty if there is no minimum.",
@@ -185,6 +196,11 @@ SECTIONS = (
                 "Is there regular mental health training for primary care staff?",
                 required="Select whether there is regular mental health training",
             ),
+            Question(
+                "training_note",
+                "Is there anything to add to the answer about training, in a few words?",
+                hint=NOTE_HINT.format(example="No (planning mental health diploma for staff)"),
+            ),
             Question("training_description", "What training is there?"),
         ),
     ),
@@ -197,6 +213,11 @@ SECTIONS = (
                 "shared_it",
                 "Does the service share an IT system with general practice?",
                 required="Select whether the service shares an IT system with general practice",
+            ),
+            Question(
+                "shared_it_note",
+                "Is there anything to add to the answer about a shared IT system, in a few words?",
+                hint=NOTE_HINT.format(example="Yes (team will share GP system)"),
             ),
             Question("it_systems", "Which record systems does the service use?"),
             Question(
@@ -216,6 +237,12 @@ SECTIONS = (
                 "medicines_management",
                 "Is medicines management done in primary care?",
                 required="Select whether medicines management is done in primary care",
+            ),
+            Question(
+                "medicines_management_note",
+                "Is there anything to add to the answer about medicines management, in a few "
+                "words?",
+                hint=NOTE_HINT.format(example="No - but planned primary care-based pharmacist"),
             ),
             Question(
                 "depot_antipsychotics",
@@ -255,6 +282,11 @@ SECTIONS = (
                 "Has the service described the outcome measures it uses?",
                 required="Select whether the service has described its outcome measures",
             ),
+            Question(
+                "outcome_measures_note",
+                "Is there anything to add to the answer about outcome measures, in a few words?",
+                hint=NOTE_HINT.format(example="Planned - Currently under development"),
+            ),
             Question("key_outcomes", "What are the key outcomes to date?"),
         ),
         rows=(Rows("measures", "Outcome measures used", "Outcome measure"),),
@@ -268,6 +300,11 @@ SECTIONS = (
                 "recurrent_funding",
                 "Has recurrent funding been secured?",
                 required="Select whether recurrent funding has been secured",
+            ),
+            Question(
+                "recurrent_funding_note",
+                "Is there anything to add to the answer about recurrent funding, in a few words?",
+                hint=NOTE_HINT.format(example="Yes - funding secured 2017/2018"),
             ),
             Question("funding_notes", "Is there anything to add about funding?"),
         ),

@@ -153,6 +153,8 @@ def coverage_returns(into: SurveyRound) -> list[ScopingReturn]:
                 role=role,
                 role_other="Recovery worker" if role == "other" else "",
                 wte=[None, Decimal("6.4"), Decimal("0.75"), Decimal("12")][(i + j) % 4],
+                wte_approximate=(i + j) % 4 == 3,
+                post_status=_choice_values(CareRole._meta.get_field("post_status"))[(i + j) % 3],
                 band="Band 6",
                 is_new=[True, False, None][(i + j) % 3],
                 notes="Two lines\nof notes" if j else "",
@@ -228,6 +230,11 @@ def test_the_data_has_every_choice_of_every_field(all_returns):
         assert set(_choice_values(field)) <= seen, field.name
     roles = set(CareRole.objects.filter(scoping_return__in=returns).values_list("role", flat=True))
     assert set(_choice_values(CareRole._meta.get_field("role"))) <= roles
+    rows = CareRole.objects.filter(scoping_return__in=returns)
+    assert set(rows.values_list("post_status", flat=True)) == set(
+        _choice_values(CareRole._meta.get_field("post_status"))
+    )
+    assert set(rows.values_list("wte_approximate", flat=True)) == {True, False}
     for model, name in ((CareRole, "is_new"), (FundingLine, "recurrent")):
         values = set(model.objects.filter(scoping_return__in=returns).values_list(name, flat=True))
         assert values == {True, False, None}, name
@@ -320,6 +327,8 @@ CHILD_VALUES = {
         "is_new": ["true", "false", "unknown"],
         "wte": ["6.4", "0.75", "12", ""],
         "notes": ["One\r\ntwo"],
+        "post_status": [v for v, _ in CareRole._meta.get_field("post_status").flatchoices],
+        "wte_approximate": ["on", None],
     },
     "funding_lines": {"recurrent": ["true", "false", "unknown"], "amount": ["650,000", ""]},
     "measures": {"name": ["PHQ-9"]},
@@ -347,7 +356,12 @@ def test_each_value_saved_in_a_child_row_is_shown_again(client, lead, camden, op
                 data[prefix + "role_other"] = "Recovery worker"
             if relation in ("measures", "contacts") and not data.get(prefix + "name"):
                 data[prefix + "name"] = "Named"
-            data[prefix + name] = value
+            if name == "wte_approximate":  # an approximate WTE needs a WTE
+                data[prefix + "wte"] = "45"
+            if value is None:  # a tick box left unticked sends nothing
+                data.pop(prefix + name, None)
+            else:
+                data[prefix + name] = value
             response = client.post(url, as_post(data))
             assert response.status_code == 302, (relation, name, value)
             shown = response_form_data(client.get(url)).get(prefix + name)
