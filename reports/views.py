@@ -64,18 +64,24 @@ def _downloads(report) -> list[tuple[str, str, str]]:
     ]
 
 
+def _can_see_data_quality(request, report) -> bool:
+    """A published round's data quality is public (it is about published data); an open or
+    closed round's is the steering group's."""
+    return not report.provisional or is_steering_group(request.user)
+
+
 def _render(request, template, report, page, **context):
     context.update(
         report=report,
         round=report.survey_round,
         page=page,
         limited_to=_limited_to(request, report),
-        can_see_data_quality=is_steering_group(request.user),
+        can_see_data_quality=_can_see_data_quality(request, report),
     )
     return render(request, template, context, status=context.pop("status", 200))
 
 
-def _figures(report, suffix=""):
+def _figures(figure_sets, suffix=""):
     return [
         {
             "set": figure_set,
@@ -85,15 +91,31 @@ def _figures(report, suffix=""):
                 patterned=figure_set.key == "status",
             ),
         }
-        for figure_set in queries.summary(report)
+        for figure_set in figure_sets
     ]
 
 
-def _summary_context(report, suffix=""):
+def _summary_context(request, report, suffix=""):
+    figure_sets = queries.summary(report)
+    prescribing = queries.prescribing(report)
+    ages = queries.ages(report)
+    aims = queries.aims(report)
+    care_roles = queries.care_roles(report)
+    values = queries.figure_values(
+        report, sets=[*figure_sets, *prescribing], ages=ages, aims=aims, care_roles=care_roles
+    )
     return {
-        "figures": _figures(report, suffix),
-        "care_roles": queries.care_roles(report),
-        "prescribing": queries.prescribing(report),
+        "figures": _figures(figure_sets, suffix),
+        "care_roles": care_roles,
+        "prescribing": prescribing,
+        "ages": ages,
+        "aims": aims,
+        "statements": queries.published_statements(report, values),
+        "quality_note_count": (
+            queries.quality_notes(report).count()
+            if _can_see_data_quality(request, report)
+            else None
+        ),
         "downloads": _downloads(report),
     }
 
@@ -137,7 +159,9 @@ def index(request):
 
 def summary(request, round_slug):
     report = _report(request, round_slug)
-    return _render(request, "reports/summary.html", report, "summary", **_summary_context(report))
+    return _render(
+        request, "reports/summary.html", report, "summary", **_summary_context(request, report)
+    )
 
 
 def stp_tables(request, round_slug, stp_slug=None):
@@ -225,22 +249,38 @@ def full_report(request, round_slug):
         tables=tables,
         columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
         profiles=profiles,
-        **_summary_context(report, suffix="-report"),
+        **_summary_context(request, report, suffix="-report"),
         **_map_context(report, map_id="report-map"),
     )
 
 
 def data_quality(request, round_slug):
-    if not is_steering_group(request.user):
-        raise Http404("Only the steering group sees data quality.")
     report = _report(request, round_slug)
+    if not _can_see_data_quality(request, report):
+        raise Http404("Only the steering group sees the data quality of an unpublished round.")
+    url = reverse("reports:data_quality", args=[report.survey_round.slug])
+    try:
+        filters = queries.note_filters(report, request.GET)
+    except queries.BadFilter as error:
+        return _render(
+            request,
+            "reports/bad_filter.html",
+            report,
+            "data_quality",
+            error=str(error),
+            crumb="Data quality",
+            back_url=url,
+            back_text="Show every data-quality note",
+            status=400,
+        )
     return _render(
         request,
         "reports/data_quality.html",
         report,
         "data_quality",
         not_stated=queries.not_stated(report),
-        notes=queries.quality_notes(report),
+        filters=filters,
+        notes=queries.filtered_notes(report, filters),
         incomplete=queries.incomplete_returns(report),
     )
 

@@ -6,19 +6,25 @@ that are counted. The number of queries of each function is fixed: it does not g
 number of boroughs or returns.
 
 One module per family of figures: which returns count (`report`), counts of one question
-(`counts`), boroughs row by row (`tables`), data quality (`quality`) and who is behind a figure
-(`filters`). Everything is importable from `reports.queries`.
+(`counts`), boroughs row by row (`tables`), data quality (`quality`), who is behind a figure
+(`filters`), the round's service aims (`aims`) and what its printed report says where the
+returns give another figure (`statements`). Everything is importable from `reports.queries`.
 """
 
+from reports.queries.aims import AimBorough, AimFigure, aims
 from reports.queries.counts import (
     ANSWER_FIELDS_JSON_ORDER,
+    AgeFigure,
+    Ages,
     Figure,
     FigureSet,
     RoleFigure,
+    ages,
     care_roles,
     code_in_list,
     it_systems,
     medicines_management,
+    model_types,
     outcome_measures,
     prescribing,
     recurrent_funding,
@@ -26,7 +32,6 @@ from reports.queries.counts import (
     service_status,
     shared_it,
     summary,
-    summary_json,
     training,
 )
 from reports.queries.filters import (
@@ -37,8 +42,13 @@ from reports.queries.filters import (
     parse_filters,
 )
 from reports.queries.quality import (
+    NOTE_FILTERS,
+    NoteFilters,
+    NoteOption,
+    filtered_notes,
     incomplete_returns,
     not_stated,
+    note_filters,
     quality_notes,
 )
 from reports.queries.report import (
@@ -56,6 +66,12 @@ from reports.queries.report import (
     percent,
     report_for,
 )
+from reports.queries.statements import (  # the summary's JSON with Section 1's content
+    Statement,
+    figure_values,
+    published_statements,
+    summary_json,
+)
 from reports.queries.tables import (
     APPENDIX_COLUMNS,
     APPENDIX_RETURN_FIELDS,
@@ -70,6 +86,21 @@ from reports.queries.tables import (
 )
 
 __all__ = [
+    "AgeFigure",
+    "Ages",
+    "AimBorough",
+    "AimFigure",
+    "NOTE_FILTERS",
+    "NoteFilters",
+    "NoteOption",
+    "Statement",
+    "ages",
+    "aims",
+    "figure_values",
+    "filtered_notes",
+    "model_types",
+    "note_filters",
+    "published_statements",
     "APPENDIX_ANSWER_FIELDS",
     "ANSWER_FIELDS_JSON_ORDER",
     "APPENDIX_COLUMNS",

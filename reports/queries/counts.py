@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, Value
 
 from reports.queries.report import (
     CHOICE_FIELDS,
@@ -14,12 +14,14 @@ from reports.queries.report import (
     NOT_ANSWERED,
     NOT_ANSWERED_LABEL,
     PRESCRIBING_FIELDS,
+    RETURN_REPORT_ORDER,
     Report,
     field_label,
     percent,
 )
-from surveys.choices import Answer, CareRoleType, ItSystem
+from surveys.choices import Answer, CareRoleType, ItSystem, ModelType
 from surveys.models import CareRole
+from surveys.numbers import plain_decimal
 
 
 @dataclass(frozen=True)
@@ -90,64 +92,83 @@ class FigureSet:
         return {figure.key: figure.count for figure in self.figures}
 
 
-def _choice_counts(report: Report, name: str, *, title: str, question: str = "") -> FigureSet:
-    choices = CHOICE_FIELDS[name]
-    counts = report.returns.aggregate(
-        _counted=Count("pk"),
-        _not_answered=Count("pk", filter=Q(**{name: ""})),
-        **{code: Count("pk", filter=Q(**{name: code})) for code in choices.values},
-    )
-    total = report.borough_total
+# The questions of the summary counted by answer: key → (title, the table's question).
+CHOICE_SETS = {
+    "status": ("Service status", ""),
+    "scope": ("Scope", "Who the service is for"),
+    "training": ("Regular mental health training", ""),
+    "shared_it": ("Shared IT with general practice", ""),
+    "outcome_measures": ("Outcome measures described", ""),
+    "recurrent_funding": ("Recurrent funding secured", ""),
+    "medicines_management": ("Medicines management in primary care", ""),
+}
+
+
+def _choice_aggregates(name: str) -> dict:
+    return {
+        f"{name}__": Count("pk", filter=Q(**{name: ""})),
+        **{
+            f"{name}__{code}": Count("pk", filter=Q(**{name: code}))
+            for code in CHOICE_FIELDS[name].values
+        },
+    }
+
+
+def _choice_set(counts: dict, total: int, name: str) -> FigureSet:
+    title, question = CHOICE_SETS[name]
     return FigureSet(
         key=name,
         title=title,
         question=question or field_label(name),
         filter_name=name,
         figures=tuple(
-            Figure(code, str(label), counts[code], total, f"{name}={code}")
-            for code, label in choices.choices
+            Figure(code, str(label), counts[f"{name}__{code}"], total, f"{name}={code}")
+            for code, label in CHOICE_FIELDS[name].choices
         ),
         total=total,
         counted=counts["_counted"],
-        not_answered=counts["_not_answered"],
+        not_answered=counts[f"{name}__"],
     )
+
+
+def _choice_counts(report: Report, name: str) -> FigureSet:
+    counts = report.returns.aggregate(_counted=Count("pk"), **_choice_aggregates(name))
+    return _choice_set(counts, report.borough_total, name)
 
 
 def service_status(report: Report) -> FigureSet:
     """Boroughs by service status: Established, Pilot, Planned, Not applicable (Fig. 1)."""
-    return _choice_counts(report, "status", title="Service status")
+    return _choice_counts(report, "status")
 
 
 def scope(report: Report) -> FigureSet:
     """Boroughs by scope: SMI, SMI+ (SMI plus common mental health difficulties), and so on."""
-    return _choice_counts(report, "scope", title="Scope", question="Who the service is for")
+    return _choice_counts(report, "scope")
 
 
 def training(report: Report) -> FigureSet:
     """Boroughs by whether regular mental health training is established in primary care."""
-    return _choice_counts(report, "training", title="Regular mental health training")
+    return _choice_counts(report, "training")
 
 
 def shared_it(report: Report) -> FigureSet:
     """Boroughs by whether the service shares an IT system with general practice."""
-    return _choice_counts(report, "shared_it", title="Shared IT with general practice")
+    return _choice_counts(report, "shared_it")
 
 
 def outcome_measures(report: Report) -> FigureSet:
     """Boroughs by whether outcome measures are described (Yes), planned (Planned), or not."""
-    return _choice_counts(report, "outcome_measures", title="Outcome measures described")
+    return _choice_counts(report, "outcome_measures")
 
 
 def recurrent_funding(report: Report) -> FigureSet:
     """Boroughs by whether recurrent funding is secured."""
-    return _choice_counts(report, "recurrent_funding", title="Recurrent funding secured")
+    return _choice_counts(report, "recurrent_funding")
 
 
 def medicines_management(report: Report) -> FigureSet:
     """Boroughs by whether medicines management happens in primary care."""
-    return _choice_counts(
-        report, "medicines_management", title="Medicines management in primary care"
-    )
+    return _choice_counts(report, "medicines_management")
 
 
 def prescribing(report: Report) -> list[FigureSet]:
@@ -190,31 +211,166 @@ def code_in_list(name: str, code: str) -> Q:
     )
 
 
-def it_systems(report: Report) -> FigureSet:
-    """The IT systems that the boroughs sharing IT with general practice (shared IT "Yes") use:
-    boroughs per system (a return may name several). Systems named by a borough that does not
-    share records are not counted here: the report names the systems of the shared ones."""
-    shared = Q(shared_it=Answer.YES)
-    counts = report.returns.aggregate(
-        _counted=Count("pk"),
-        **{
-            code: Count("pk", filter=shared & code_in_list("it_systems", code))
-            for code in ItSystem.values
-        },
-    )
-    total = report.borough_total
+SHARED = Q(shared_it=Answer.YES)
+
+
+def _it_system_aggregates() -> dict:
+    return {
+        f"it_systems__{code}": Count("pk", filter=SHARED & code_in_list("it_systems", code))
+        for code in ItSystem.values
+    }
+
+
+def _it_system_set(counts: dict, total: int) -> FigureSet:
     return FigureSet(
         key="it_systems",
         title="IT systems shared with general practice",
         question=field_label("it_systems"),
         filter_name="it_system",
         figures=tuple(
-            Figure(code, str(label), counts[code], total, f"shared_it=yes&it_system={code}")
+            Figure(
+                code,
+                str(label),
+                counts[f"it_systems__{code}"],
+                total,
+                f"shared_it=yes&it_system={code}",
+            )
             for code, label in ItSystem.choices
         ),
         total=total,
         counted=counts["_counted"],
         note="Boroughs with shared IT, by the systems they name: a return may name several.",
+    )
+
+
+def it_systems(report: Report) -> FigureSet:
+    """The IT systems that the boroughs sharing IT with general practice (shared IT "Yes") use:
+    boroughs per system (a return may name several). Systems named by a borough that does not
+    share records are not counted here: the report names the systems of the shared ones."""
+    counts = report.returns.aggregate(_counted=Count("pk"), **_it_system_aggregates())
+    return _it_system_set(counts, report.borough_total)
+
+
+def _model_type_aggregates() -> dict:
+    return {
+        "model_types__": Count("pk", filter=Q(model_types="")),
+        **{
+            f"model_types__{code}": Count("pk", filter=code_in_list("model_types", code))
+            for code in ModelType.values
+        },
+    }
+
+
+def _model_type_set(counts: dict, total: int) -> FigureSet:
+    return FigureSet(
+        key="model_types",
+        title="Model types",
+        question="Model type",
+        filter_name="model_type",
+        figures=tuple(
+            Figure(code, str(label), counts[f"model_types__{code}"], total, f"model_type={code}")
+            for code, label in ModelType.choices
+        ),
+        total=total,
+        counted=counts["_counted"],
+        not_answered=counts["model_types__"],
+        note="Boroughs by the model types their service combines: a return may name several.",
+    )
+
+
+def model_types(report: Report) -> FigureSet:
+    """Boroughs per model type (collaborative care, in-reach, step-up...): a return may name
+    several, so the counts add up to more than the boroughs."""
+    counts = report.returns.aggregate(_counted=Count("pk"), **_model_type_aggregates())
+    return _model_type_set(counts, report.borough_total)
+
+
+@dataclass(frozen=True)
+class AgeFigure:
+    """Boroughs whose service starts (or ends) at `age`; `boroughs` names them (name, slug)
+    where the summary lists them: the youngest minimum age and every upper limit."""
+
+    age: Decimal
+    count: int
+    total: int
+    query: str
+    boroughs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def phrase(self) -> str:
+        return Figure("", "", self.count, self.total).phrase
+
+
+@dataclass(frozen=True)
+class Ages:
+    """The ages the services are for: each minimum age stated (youngest first) and each upper
+    limit (lowest first), with how many counted returns state none."""
+
+    minimum: tuple[AgeFigure, ...]
+    upper: tuple[AgeFigure, ...]
+    no_minimum: int
+    no_upper: int
+    total: int
+
+    @property
+    def youngest(self) -> AgeFigure | None:
+        return self.minimum[0] if self.minimum else None
+
+    @property
+    def no_minimum_phrase(self) -> str:
+        return Figure("", "", self.no_minimum, self.total).phrase
+
+    @property
+    def no_upper_phrase(self) -> str:
+        return Figure("", "", self.no_upper, self.total).phrase
+
+
+def ages(report: Report) -> Ages:
+    """Boroughs per minimum age and per upper age limit, and the boroughs of the youngest
+    minimum age and of every upper limit (two queries)."""
+    grouped = [
+        report.returns.order_by()
+        .values(name)
+        .annotate(kind=Value(name), count=Count("pk"))
+        .values_list("kind", name, "count")
+        for name in ("min_age", "max_age")
+    ]
+    counts = {"min_age": {}, "max_age": {}}
+    for kind, age, count in grouped[0].union(grouped[1], all=True):
+        counts[kind][age] = count
+    stated = {kind: sorted(age for age in ages if age is not None) for kind, ages in counts.items()}
+    youngest = stated["min_age"][:1]
+    named: dict[tuple[str, Decimal], list[tuple[str, str]]] = {}
+    wanted = Q(max_age__isnull=False) | Q(min_age__in=youngest)
+    for min_age, max_age, name, slug in (
+        report.returns.filter(wanted)
+        .order_by(*RETURN_REPORT_ORDER)
+        .values_list("min_age", "max_age", "borough__name", "borough__slug")
+    ):
+        if min_age in youngest:
+            named.setdefault(("min_age", min_age), []).append((name, slug))
+        if max_age is not None:
+            named.setdefault(("max_age", max_age), []).append((name, slug))
+    total = report.borough_total
+
+    def figures(kind):
+        return tuple(
+            AgeFigure(
+                age,
+                counts[kind][age],
+                total,
+                f"{kind}={plain_decimal(age)}",
+                tuple(named.get((kind, age), ())),
+            )
+            for age in stated[kind]
+        )
+
+    return Ages(
+        minimum=figures("min_age"),
+        upper=figures("max_age"),
+        no_minimum=counts["min_age"].get(None, 0),
+        no_upper=counts["max_age"].get(None, 0),
+        total=total,
     )
 
 
@@ -269,16 +425,26 @@ def care_roles(report: Report) -> list[RoleFigure]:
 
 
 def summary(report: Report) -> list[FigureSet]:
-    """The pan-London summary's figure sets, in the order the page and the JSON show them."""
+    """The pan-London summary's figure sets, in the order the page and the JSON show them,
+    counted in one query."""
+    counts = report.returns.aggregate(
+        _counted=Count("pk"),
+        **{key: value for name in CHOICE_SETS for key, value in _choice_aggregates(name).items()},
+        **_it_system_aggregates(),
+        **_model_type_aggregates(),
+    )
+    total = report.borough_total
+    sets = {name: _choice_set(counts, total, name) for name in CHOICE_SETS}
     return [
-        service_status(report),
-        scope(report),
-        training(report),
-        shared_it(report),
-        it_systems(report),
-        outcome_measures(report),
-        recurrent_funding(report),
-        medicines_management(report),
+        sets["status"],
+        _model_type_set(counts, total),
+        sets["scope"],
+        sets["training"],
+        sets["shared_it"],
+        _it_system_set(counts, total),
+        sets["outcome_measures"],
+        sets["recurrent_funding"],
+        sets["medicines_management"],
     ]
 
 

@@ -127,9 +127,14 @@ def test_public_pages_pass_axe_under_the_csp(round_2017_committed, crawl, page, 
         "/reports/2017/map/",
         "/reports/2017/boroughs/camden/",
         "/reports/2017/boroughs/?status=established",
+        "/reports/2017/boroughs/?aim=stable-psychosis&min_age=18",
         "/reports/2017/report/",
+        # A published round's data quality is public, its notes filtered by STP and question.
+        "/reports/2017/data-quality/",
+        "/reports/2017/data-quality/?stp=north-central-london&question=shared_it",
     ]:
         crawl.visit(path)
+    crawl.visit("/reports/2017/data-quality/?stp=mars", status=400)
     crawl.visit("/admin/login/")
     crawl.visit("/no-such-page/", status=404)
     # A password reset link from the e-mail: choose a new password.

@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from boroughs.models import BoroughMembership, ReviewerStp, Stp
+from reports.models import PublishedStatement, RoundAim, RoundAimBorough
 from surveys import workflow
 from surveys.models import CareRole, DataQualityNote, FundingLine, OutcomeMeasure, ReturnComment
 from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
@@ -107,6 +108,20 @@ EXPECTED = {
     "admin:otp_totp_totpdevice_qrcode": [302, 302, 302, 403, 403, 200],
     "admin:password_change": [302, 302, 302, 200, 200, 200],
     "admin:password_change_done": [302, 302, 302, 200, 200, 200],
+    # A round's published statements and service aims: the steering group reads them, its
+    # members of all London edit them (the limited reviewer reads only).
+    "admin:reports_publishedstatement_add": [302, 302, 302, 403, 200, 200],
+    "admin:reports_publishedstatement_change": [302, 302, 302, 200, 200, 200],
+    "admin:reports_publishedstatement_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:reports_publishedstatement_delete": [302, 302, 302, 403, 200, 200],
+    "admin:reports_publishedstatement_history": [302, 302, 302, 200, 200, 200],
+    "admin:reports_publishedstatement_simple_history": [302, 302, 302, 200, 200, 200],
+    "admin:reports_roundaim_add": [302, 302, 302, 403, 200, 200],
+    "admin:reports_roundaim_change": [302, 302, 302, 200, 200, 200],
+    "admin:reports_roundaim_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:reports_roundaim_delete": [302, 302, 302, 403, 200, 200],
+    "admin:reports_roundaim_history": [302, 302, 302, 200, 200, 200],
+    "admin:reports_roundaim_simple_history": [302, 302, 302, 200, 200, 200],
     "admin:surveys_carerole_add": [302, 302, 302, 403, 403, 403],
     "admin:surveys_carerole_change": [302, 302, 302, 302, 200, 200],
     "admin:surveys_carerole_changelist": [302, 302, 302, 200, 200, 200],
@@ -248,7 +263,8 @@ EXPECTED = {
     "reports:return_copy@published": [200, 200, 200, 200, 200, 200],
     "reports:return_xlsx@published": [200, 200, 200, 200, 200, 200],
     "reports:report@published": [200, 200, 200, 200, 200, 200],
-    "reports:data_quality@published": [404, 404, 404, 200, 200, 200],
+    # A published round's data quality is part of its report, for everyone to read.
+    "reports:data_quality@published": [200, 200, 200, 200, 200, 200],
     "reports:tables_csv@published": [200, 200, 200, 200, 200, 200],
     "reports:data_dictionary@published": [200, 200, 200, 200, 200, 200],
     "reports:returns_xlsx@published": [200, 200, 200, 200, 200, 200],
@@ -321,7 +337,21 @@ def world(make_user, camden, croydon, password):
         http_accept="",
         path_info="/",
     )
+    statement = PublishedStatement.objects.create(
+        survey_round=published,
+        key="planned",
+        figure="outcome_measures.planned",
+        printed="A further seven boroughs are planning.",
+        printed_value="seven",
+        explanation="the returns say so.",
+    )
+    aim = RoundAim.objects.create(
+        survey_round=published, key="advice", name="Advice", printed="Advice for GPs"
+    )
+    RoundAimBorough.objects.create(aim=aim, borough=camden, words="advice")
     objects = {
+        "reports.publishedstatement": statement,
+        "reports.roundaim": aim,
         "surveys.scopingreturn": submitted,
         "surveys.surveyround": open_round,
         "surveys.carerole": submitted.care_roles.first(),

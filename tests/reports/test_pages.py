@@ -72,9 +72,13 @@ def test_report_pages_link_to_each_other_and_to_the_downloads(client, round_2017
     assert "/reports/2017/summary.json" in downloads
 
 
-def test_the_public_does_not_see_the_data_quality_link(client, round_2017):
-    hrefs = {href for href, _ in page(client.get(reverse("reports:summary", args=["2017"]))).links}
-    assert reverse("reports:data_quality", args=["2017"]) not in hrefs
+def test_the_public_is_linked_to_the_data_quality_of_a_published_round(client, round_2017):
+    links = page(client.get(reverse("reports:summary", args=["2017"]))).links
+    url = reverse("reports:data_quality", args=["2017"])
+    assert (url, "Data quality") in links  # the report's navigation
+    assert any(
+        href == url and "narrative and its classification disagree" in text for href, text in links
+    )
 
 
 def test_the_full_report_links_the_print_stylesheet(client, round_2017):

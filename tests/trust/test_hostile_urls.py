@@ -21,6 +21,7 @@ PARAMETERS = [
     "model_type", "check", "from", "next", "term", "app_label", "model_name", "field_name",
     "_changelist_filters", "_popup", "_to_field", "format", "survey_round__id__exact",
     "borough__stp__id__exact", "state__exact", "id__in", "borough__id__exact", "borough",
+    "question", "aim", "min_age", "max_age",
 ]  # fmt: skip
 # One of each kind: a NUL, a negative and an overflowing number, nothing, markup and SQL (one
 # string: both are text that is not a number), a very long value, a control of bidirectional

@@ -4,6 +4,7 @@ from pathlib import Path
 import tablib
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         if existing and existing.state == RoundState.PUBLISHED:
             count = ScopingReturn.objects.in_round(existing).accepted().count()
             self.stdout.write(f"The 2017 round is already published with {count} returns.")
+            self.load_statements_and_aims()
             return
         user = system_user()
         with transaction.atomic():
@@ -95,3 +97,9 @@ class Command(BaseCommand):
             f"Published {survey_round}: "
             f"{ScopingReturn.objects.in_round(survey_round).accepted().count()} accepted returns."
         )
+        self.load_statements_and_aims()
+
+    def load_statements_and_aims(self):
+        """The report's statements beside its figures and its service aims: the reports app's
+        data, added by its own command (collecting never imports reporting)."""
+        call_command("load_2017_statements_and_aims", stdout=self.stdout)
