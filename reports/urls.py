@@ -20,6 +20,8 @@ urlpatterns = [
         name="return_xlsx",
     ),
     path("<slug:round_slug>/report/", views.full_report, name="report"),
+    path("<slug:round_slug>/changes/", views.round_changes, name="changes"),
+    path("<slug:round_slug>/changes.csv", views.changes_csv, name="changes_csv"),
     path("<slug:round_slug>/data-quality/", views.data_quality, name="data_quality"),
     path("<slug:round_slug>/tables.csv", views.tables_csv, name="tables_csv"),
     path("<slug:round_slug>/data-dictionary.csv", views.data_dictionary, name="data_dictionary"),

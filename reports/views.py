@@ -9,6 +9,8 @@ from pcmh.security_log import log_event
 from reports import charts, exports, queries
 from reports.csv import csv_response
 from reports.profile import profile_parts
+from reports.queries import changes
+from surveys.choices import RoundState
 from surveys.models import SurveyRound
 from surveys.views import copy_of_return
 
@@ -17,7 +19,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _report(request, round_slug) -> queries.Report:
     """The round's report for this reader: 404 for a round they may not read."""
-    survey_round = get_object_or_404(SurveyRound.objects.readable_by(request.user), slug=round_slug)
+    survey_round = get_object_or_404(
+        SurveyRound.objects.readable_by(request.user).select_related("previous_round"),
+        slug=round_slug,
+    )
     return queries.report_for(survey_round, request.user)
 
 
@@ -285,6 +290,39 @@ def data_quality(request, round_slug):
     )
 
 
+def _comparison(request, report):
+    """The report compared with its round's previous round, or None: no previous round, or
+    one this reader may not read."""
+    previous_round = report.survey_round.previous_round
+    if previous_round is None or not (
+        previous_round.state == RoundState.PUBLISHED or is_steering_group(request.user)
+    ):
+        return None
+    return changes.compare(report, queries.report_for(previous_round, request.user))
+
+
+def round_changes(request, round_slug):
+    """What changed since the previous round: status transitions, answers that moved, the
+    headline figures and care-role WTE side by side, per STP too."""
+    report = _report(request, round_slug)
+    return _render(
+        request, "reports/changes.html", report, "changes", comparison=_comparison(request, report)
+    )
+
+
+def changes_csv(request, round_slug):
+    """changes.csv: every field of every borough that changed since the previous round."""
+    report = _report(request, round_slug)
+    comparison = _comparison(request, report)
+    if comparison is None:
+        raise Http404("This round has no previous round to compare with.")
+    return csv_response(
+        exports.export_filename(report, "changes", "csv"),
+        changes.CHANGES_HEADER,
+        changes.changed_fields(report, comparison.previous),
+    )
+
+
 # --- Downloads -------------------------------------------------------------------------------
 
 
@@ -340,7 +378,11 @@ def return_xlsx(request, round_slug, borough_slug):
 
 def summary_json(request, round_slug):
     report = _report(request, round_slug)
-    response = JsonResponse(queries.summary_json(report), json_dumps_params={"indent": 2})
+    data = queries.summary_json(report)
+    comparison = _comparison(request, report)
+    data["previous_round"] = comparison.previous.survey_round.slug if comparison else None
+    data["changes"] = changes.changes_json(comparison) if comparison else None
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
     filename = exports.export_filename(report, "summary", "json")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -236,6 +236,9 @@ EXPECTED = {
     "reports:index": [200, 200, 200, 200, 200, 200],
     "reports:map": [404, 404, 404, 200, 200, 200],
     "reports:report": [404, 404, 404, 200, 200, 200],
+    # What changed since the previous round (the open round follows the published one).
+    "reports:changes": [404, 404, 404, 200, 200, 200],
+    "reports:changes_csv": [404, 404, 404, 200, 200, 200],
     "reports:returns_xlsx": [404, 404, 404, 200, 200, 200],
     "reports:stp_table": [404, 404, 404, 404, 200, 200],
     "reports:stp_tables": [404, 404, 404, 200, 200, 200],
@@ -263,6 +266,9 @@ EXPECTED = {
     "reports:return_copy@published": [200, 200, 200, 200, 200, 200],
     "reports:return_xlsx@published": [200, 200, 200, 200, 200, 200],
     "reports:report@published": [200, 200, 200, 200, 200, 200],
+    # The published round has no previous round: the page says so; there is no changes.csv.
+    "reports:changes@published": [200, 200, 200, 200, 200, 200],
+    "reports:changes_csv@published": [404, 404, 404, 404, 404, 404],
     # A published round's data quality is part of its report, for everyone to read.
     "reports:data_quality@published": [200, 200, 200, 200, 200, 200],
     "reports:tables_csv@published": [200, 200, 200, 200, 200, 200],
@@ -309,8 +315,8 @@ def world(make_user, camden, croydon, password):
         "reviewer": make_user("reviewer-all", steering=True),
         "superuser": make_user("admin-m", superuser=True),
     }
-    open_round = SurveyRoundFactory(slug="demo")
     published = SurveyRoundFactory(slug="pub", state="open")
+    open_round = SurveyRoundFactory(slug="demo", previous_round=published)
     draft = complete_return(borough=camden, survey_round=open_round)
     complete_return(borough=croydon, survey_round=open_round)
     accepted = complete_return(borough=camden, survey_round=published)
