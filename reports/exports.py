@@ -25,7 +25,7 @@ from surveys.choices import Answer, ReturnState, Scope, ServiceStatus
 from surveys.fields import CodeListField
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
 from surveys.numbers import plain_decimal
-from surveys.resources import RETURN_FIELDS, escape_formula
+from surveys.resources import CARE_ROLE_FIELDS, RETURN_FIELDS, escape_formula
 
 
 @dataclass(frozen=True)
@@ -155,20 +155,7 @@ EXPORT_FILES = {
             "care_roles",
             "Care roles",
             CareRole,
-            _child_columns(
-                CareRole,
-                (
-                    "role",
-                    "role_other",
-                    "wte",
-                    "band",
-                    "employer",
-                    "is_new",
-                    "notes",
-                    "post_status",
-                    "wte_approximate",
-                ),
-            ),
+            _child_columns(CareRole, CARE_ROLE_FIELDS),
         ),
         ExportFile(
             "contacts",

@@ -35,12 +35,15 @@ CODED = {
     ),
     "role": set(
         (
-            "consultant_psychiatrist gp_lead mental_health_nurse pcmh_practitioner social_worker "
+            "consultant_psychiatrist psychiatrist gp_lead mental_health_nurse pcmh_practitioner "
+            "social_worker "
             "psychologist occupational_therapist employment_adviser peer_support_worker "
             "care_navigator pharmacist administrator manager other"
         ).split()
     ),
     "is_new": {"", "yes", "no"},
+    "post_status": {"in_post", "planned", "not_stated"},
+    "wte_approximate": {"yes", "no"},
     "recurrent": {"", "yes", "no"},
 }
 MULTI = {
@@ -58,7 +61,8 @@ TEXT = {
         "service_name status_note current_situation co_production model_other service_form "
         "model_description aims working_style inclusion_notes exclusion_criteria "
         "training_description it_systems_other it_description prescribing_description "
-        "key_outcomes funding_notes"
+        "key_outcomes funding_notes scope_note training_note shared_it_note "
+        "medicines_management_note outcome_measures_note recurrent_funding_note"
     ).split(),
     "care_roles.csv": ["role_other", "band", "employer", "notes"],
     "contacts.csv": ["name", "job_title", "organisation", "email"],
@@ -67,17 +71,32 @@ TEXT = {
     "data_quality_notes.csv": ["narrative", "appendix"],
 }
 # Where a column's text must be found: by default the borough's narrative or its appendix row.
-SOURCE_OF = {"narrative": ("narrative",), "appendix": ("appendix",)}
+SOURCE_OF = {
+    "narrative": ("narrative",),
+    "appendix": ("appendix",),
+    # The words beside a classified answer are the appendix cell's.
+    **dict.fromkeys(
+        (
+            "scope_note training_note shared_it_note medicines_management_note "
+            "outcome_measures_note recurrent_funding_note"
+        ).split(),
+        ("appendix",),
+    ),
+}
 COLUMNS = {
     "returns.csv": (
         "round borough status service_name status_note current_situation co_production "
-        "model_types model_other service_form model_description aims working_style scope min_age "
-        "max_age inclusion_notes exclusion_criteria training training_description shared_it "
-        "it_systems it_systems_other it_description medicines_management depot_antipsychotics "
+        "model_types model_other service_form model_description aims working_style scope "
+        "scope_note min_age max_age inclusion_notes exclusion_criteria training training_note "
+        "training_description shared_it shared_it_note it_systems it_systems_other "
+        "it_description medicines_management medicines_management_note depot_antipsychotics "
         "clozapine_clinic lithium_clinic advice_line primary_care_pharmacist "
-        "prescribing_description outcome_measures key_outcomes recurrent_funding funding_notes"
+        "prescribing_description outcome_measures outcome_measures_note key_outcomes "
+        "recurrent_funding recurrent_funding_note funding_notes"
     ).split(),
-    "care_roles.csv": "round borough role role_other wte band employer is_new notes".split(),
+    "care_roles.csv": (
+        "round borough role role_other wte band employer is_new notes post_status wte_approximate"
+    ).split(),
     "contacts.csv": "round borough name job_title organisation email".split(),
     "outcome_measures.csv": "round borough name notes".split(),
     "funding_lines.csv": "round borough amount financial_year recurrent source notes".split(),

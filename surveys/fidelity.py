@@ -8,7 +8,9 @@ without accepting any word that is not in the report.
 A borough's text must come from that borough's own part of the report, so that a passage copied to
 the wrong borough is caught: its Section 2 narrative (its line in the list that opens its STP's part
 and the section under its heading; Barking & Dagenham, Havering and Redbridge share one section)
-and its row of the appendix tables. No Django imports: `scripts/check_2017_fixtures.py` uses this.
+and its row of the appendix tables, read with the tables' column headings and key, which every row
+shares ("Scope (age 18-65 unless stated differently)"). No Django imports:
+`scripts/check_2017_fixtures.py` uses this.
 """
 
 import re
@@ -122,6 +124,7 @@ def borough_sources(path: Path = SEED_FILE) -> dict[str, BoroughSource]:
         if stripped[start] in headings and stripped[start] not in sections:
             sections[stripped[start]] = lines[start:end]
     rows = _appendix_rows(stripped[appendix:])
+    frame = _appendix_frame(stripped[appendix:])
     sources = {}
     for slug, (heading, listed_as, row_start) in BOROUGHS.items():
         if heading not in sections or row_start not in rows:
@@ -129,7 +132,7 @@ def borough_sources(path: Path = SEED_FILE) -> dict[str, BoroughSource]:
         entry = _list_entry(lines[section_2:appendix], listed_as)
         sources[slug] = BoroughSource(
             narrative=squeeze("\n".join([*entry, *sections[heading]])),
-            appendix=squeeze("\n".join(rows[row_start])),
+            appendix=squeeze("\n".join([*rows[row_start], "", *frame])),
         )
     return sources
 
@@ -173,6 +176,19 @@ def _appendix_rows(lines: list[str]) -> dict[str, list[str]]:
         elif current:
             rows[current].append(line)
     return rows
+
+
+def _appendix_frame(lines: list[str]) -> list[str]:
+    """What every row of the appendix tables is read with: the first table's column headings
+    (the tables share them) and the key below the tables."""
+    start = next(n for n, line in enumerate(lines) if line.endswith(" London STP"))
+    starts = {row_start for _, _, row_start in BOROUGHS.values()}
+    end = next(
+        n
+        for n, line in enumerate(lines)
+        if n > start and any(line == s or line.startswith(s + " ") for s in starts)
+    )
+    return [*lines[start + 1 : end], *(line for line in lines if line.startswith("Key:"))]
 
 
 def paragraphs(value: str) -> list[str]:

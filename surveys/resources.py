@@ -510,25 +510,27 @@ class ChildResource(PcmhResource):
             self._save_return(parent, user=user, fields={}, reason=f"Imported {model}")
 
 
+# A care role's columns, in the order of care_roles.csv (the export reads them too).
+CARE_ROLE_FIELDS = [
+    "role",
+    "role_other",
+    "wte",
+    "band",
+    "employer",
+    "is_new",
+    "notes",
+    "post_status",
+    "wte_approximate",
+]
+
+
 class CareRoleResource(ChildResource):
     key_fields = ("role", "role_other", "band", "employer", "notes")
     TEXT_COLUMNS = frozenset({"role_other", "band", "employer", "notes"})
 
     class Meta:
         model = CareRole
-        fields = [
-            "round",
-            "borough",
-            "role",
-            "role_other",
-            "wte",
-            "band",
-            "employer",
-            "is_new",
-            "notes",
-            "post_status",
-            "wte_approximate",
-        ]
+        fields = ["round", "borough", *CARE_ROLE_FIELDS]
 
 
 class ContactResource(ChildResource):

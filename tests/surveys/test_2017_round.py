@@ -156,7 +156,10 @@ def test_every_borough_has_its_narrative_scope_and_contact(round_2017):
     for scoping_return in ScopingReturn.objects.in_round(round_2017).select_related("borough"):
         assert scoping_return.current_situation.strip(), scoping_return.borough
         assert scoping_return.model_description.strip(), scoping_return.borough
-        assert scoping_return.scope and scoping_return.inclusion_notes.strip(), scoping_return
+        # The scope in the narrative's words, or (Barking & Dagenham, Havering and Redbridge,
+        # whose narrative gives none) in the appendix cell's.
+        scope_words = scoping_return.inclusion_notes or scoping_return.scope_note
+        assert scoping_return.scope and scope_words.strip(), scoping_return
         assert scoping_return.contacts.exists(), scoping_return.borough
 
 
@@ -166,13 +169,19 @@ TEXT_FIELDS = [
     "exclusion_criteria", "training_description", "it_systems_other", "it_description",
     "prescribing_description", "key_outcomes", "funding_notes",
 ]  # fmt: skip
+# The words beside a classified answer: the appendix cell's own.
+NOTE_FIELDS = [
+    "scope_note", "training_note", "shared_it_note", "medicines_management_note",
+    "outcome_measures_note", "recurrent_funding_note",
+]  # fmt: skip
 
 
 def _passages_not_from_their_borough(returns):
     """(borough, field, passage) for each stored text not found in its own borough's part.
 
-    Return texts and child rows may come from the borough's narrative or its appendix row; a
-    data-quality note's narrative side must be in the narrative, its appendix side in the row.
+    Return texts and child rows may come from the borough's narrative or its appendix row; the
+    notes beside classified answers from the row; a data-quality note's narrative side must be
+    in the narrative, its appendix side in the row.
     """
     sources = borough_sources()
     found = []
@@ -180,6 +189,7 @@ def _passages_not_from_their_borough(returns):
         slug = scoping_return.borough.slug
         own = sources[slug]
         texts = [(name, getattr(scoping_return, name), own) for name in TEXT_FIELDS]
+        texts += [(name, getattr(scoping_return, name), (own.appendix,)) for name in NOTE_FIELDS]
         for relation, names in [
             (scoping_return.care_roles, ["role_other", "band", "employer", "notes"]),
             (scoping_return.contacts, ["name", "job_title", "organisation", "email"]),
