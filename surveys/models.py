@@ -94,6 +94,12 @@ class SurveyRound(models.Model):
     def is_overdue(self) -> bool:
         return self.is_open and self.closes_on < timezone.localdate()
 
+    @property
+    def days_left(self) -> int | None:
+        """Whole days from today to the closing date (0: it closes today; negative: passed), or
+        None once the round is closed."""
+        return (self.closes_on - timezone.localdate()).days if self.is_open else None
+
 
 class ScopingReturnQuerySet(models.QuerySet):
     def in_round(self, survey_round):

@@ -83,6 +83,10 @@ def start_return(request, round_slug, borough_slug):
     if survey_round.state != RoundState.OPEN:
         messages.error(request, f"{survey_round} is closed: a new return cannot be started.")
         return redirect("surveys:your_returns")
+    late = workflow.deadline_refusal(survey_round)
+    if late:
+        messages.error(request, late)
+        return redirect("surveys:your_returns")
     scoping_return, created = workflow.start_return(
         survey_round=survey_round, borough=borough, by=request.user
     )

@@ -150,10 +150,26 @@ def edit_refusal(
         return (
             f"{scoping_return.survey_round} is closed: you can read this return but not change it."
         )
+    late = deadline_refusal(scoping_return.survey_round)
+    if late:
+        return late
     if scoping_return.state == ReturnState.SUBMITTED:
         return "This return has been submitted and is waiting for review, so it cannot be changed."
     if not scoping_return.borough.memberships.filter(user=user).exists():
         return "Only the borough's leads can change this return."
+    return None
+
+
+def deadline_refusal(survey_round: SurveyRound) -> str | None:
+    """Why leads may no longer change or submit returns of `survey_round`: its closing date has
+    passed (at the end of that day, with no step by anyone). Leads only: loaders, imports and
+    the steering group are not held to it."""
+    closes_on = survey_round.closes_on
+    if closes_on < timezone.localdate():
+        return (
+            f"The closing date, {closes_on:%-d %B %Y}, has passed: you can read this return but "
+            "not change or submit it. Ask the steering group if you need more time."
+        )
     return None
 
 

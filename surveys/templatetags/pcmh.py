@@ -92,3 +92,15 @@ def duration_words(value) -> str:
     if minutes:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     return " ".join(parts)
+
+
+@register.filter
+def days_left_words(days) -> str:
+    """A round's days left (SurveyRound.days_left) as the lead reads them beside its date."""
+    if days is None:
+        return ""
+    if days < 0:
+        return "the closing date has passed"
+    if days == 0:
+        return "closes today"
+    return f"{days} day{'' if days == 1 else 's'} left"
