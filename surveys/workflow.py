@@ -105,10 +105,17 @@ def _target(locked: ScopingReturn, action: str) -> str:
 
 
 def start_return(
-    *, survey_round: SurveyRound, borough, by, answers: dict | None = None, reason: str = ""
+    *,
+    survey_round: SurveyRound,
+    borough,
+    by,
+    answers: dict | None = None,
+    rows: dict | None = None,
+    reason: str = "",
 ) -> tuple[ScopingReturn, bool]:
     """The one way a return comes to be: a draft for `borough` in `survey_round` (with
-    `answers`, from an import or the admin), or the one that exists already; (return, created).
+    `answers`, from an import, the admin or the borough's last return, and its child `rows`,
+    {relation: [{field: value}]}), or the one that exists already; (return, created).
     Two starts at the same moment make one return."""
     existing = ScopingReturn.objects.filter(survey_round=survey_round, borough=borough).first()
     if existing is not None:
@@ -121,6 +128,13 @@ def start_return(
     try:
         with transaction.atomic():
             scoping_return.save()
+            for relation, values in (rows or {}).items():
+                manager = getattr(scoping_return, relation)
+                for row_values in values:
+                    row = manager.model(scoping_return=scoping_return, **row_values)
+                    row._history_user = by
+                    row._change_reason = reason or "Started"
+                    row.save()
     except IntegrityError:
         return ScopingReturn.objects.get(survey_round=survey_round, borough=borough), False
     log_event("return_started", user=by, borough=borough.slug, round=survey_round.slug)
@@ -773,6 +787,94 @@ def round_position(survey_round: SurveyRound) -> dict:
         "no_return": no_return,
         "early": survey_round.closes_on >= timezone.localdate(),
     }
+
+
+RESERVED_SLUGS = {"review"}  # /returns/review/ is the steering group's dashboard
+
+
+def carried_over(scoping_return) -> tuple[dict, dict]:
+    """What a new round's draft takes from `scoping_return`: every answer of the field
+    catalogue, and every child row ({relation: [{field: value}]})."""
+    from surveys.changes import row_fields
+    from surveys.sections import FIELD_NAMES, ROWS
+
+    answers = {name: getattr(scoping_return, name) for name in FIELD_NAMES}
+    rows = {}
+    for relation in ROWS:
+        manager = getattr(scoping_return, relation)
+        fields = row_fields(manager.model)
+        rows[relation] = [
+            {f.attname: getattr(row, f.attname) for f in fields} for row in manager.all()
+        ]
+    return answers, rows
+
+
+def last_accepted_returns(previous: SurveyRound | None) -> dict:
+    """Each borough's last accepted return in `previous` or a round before it: {borough id:
+    return} (one query, and one per kind of child row)."""
+    if previous is None:
+        return {}
+    from surveys.sections import ROWS
+
+    found = {}
+    for scoping_return in (
+        ScopingReturn.objects.filter(
+            state=ReturnState.ACCEPTED, survey_round__opens_on__lte=previous.opens_on
+        )
+        .select_related("survey_round")
+        .prefetch_related(*ROWS)
+        .order_by("borough_id", "-survey_round__opens_on", "-survey_round_id")
+    ):
+        found.setdefault(scoping_return.borough_id, scoping_return)
+    return found
+
+
+def open_round(
+    *, name: str, slug: str, opens_on, closes_on, by, previous: SurveyRound | None = None,
+    guidance: str = "",
+) -> SurveyRound:  # fmt: skip
+    """Open a new round and every borough's return at once: a draft prefilled from the
+    borough's last accepted return (in `previous` or before it), answers and child rows, or an
+    empty draft where there is none; each through `start_return`."""
+    from boroughs.models import Borough
+
+    slug = (slug or "").strip()
+    if slug in RESERVED_SLUGS:
+        raise WorkflowError(f"The slug “{slug}” is reserved: choose another.")
+    if SurveyRound.objects.filter(slug=slug).exists():
+        raise WorkflowError(f"A round with the slug “{slug}” exists already.")
+    if SurveyRound.objects.filter(name=name).exists():
+        raise WorkflowError(f"A round named “{name}” exists already.")
+    if closes_on < opens_on:
+        raise WorkflowError("The round must close on or after the day it opens.")
+    sources = last_accepted_returns(previous)
+    with transaction.atomic():
+        survey_round = SurveyRound(
+            name=name,
+            slug=slug,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            previous_round=previous,
+            guidance=guidance,
+        )
+        survey_round._history_user = by
+        survey_round.save()
+        for borough in Borough.objects.all():
+            source = sources.get(borough.pk)
+            if source is None:
+                start_return(survey_round=survey_round, borough=borough, by=by)
+                continue
+            answers, rows = carried_over(source)
+            start_return(
+                survey_round=survey_round,
+                borough=borough,
+                by=by,
+                answers=answers,
+                rows=rows,
+                reason=f"Carried over from {source.survey_round}",
+            )
+    log_event("round_opened", user=by, round=slug)
+    return survey_round
 
 
 def _round_mail(survey_round, subject, body, link_of, *, notify):

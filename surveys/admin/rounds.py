@@ -48,6 +48,8 @@ class SurveyRoundAdminForm(forms.ModelForm):
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", "The round must close on or after the day it opens.")
+        if not self.instance.pk and data.get("slug") in workflow.RESERVED_SLUGS:
+            self.add_error("slug", f"“{data['slug']}” is reserved: choose another slug.")
         return data
 
 
@@ -240,6 +242,33 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not is_limited_reviewer(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and "previous_round" in form.base_fields:
+            form.base_fields["previous_round"].help_text = (
+                "Every borough's return is created when the round is saved: a draft prefilled "
+                "from the borough's last accepted return in this round or before it, or empty."
+            )
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Opening a round creates every borough's return with it (surveys.workflow.open_round);
+        # the form has refused what the workflow would (a reserved or taken slug, dates).
+        opened = workflow.open_round(
+            name=obj.name,
+            slug=obj.slug,
+            opens_on=obj.opens_on,
+            closes_on=obj.closes_on,
+            previous=obj.previous_round,
+            guidance=obj.guidance,
+            by=request.user,
+        )
+        obj.pk = opened.pk
+        obj.refresh_from_db()
 
     # The round's page: its buttons, and where its boroughs stand
 
