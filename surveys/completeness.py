@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from surveys.sections import SECTIONS, Section
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
+TO_CHECK = "Check and update"  # carried over from an earlier round, neither saved nor confirmed
+CARRIED_ANCHOR = "carried-over"  # the section page's notice, with its "No change" button
 
 
 def _child_count(scoping_return, relation: str) -> int:
@@ -25,9 +27,26 @@ def child_anchor(relation: str) -> str:
     return f"{relation}-title"
 
 
+def to_check(scoping_return, section: Section) -> bool:
+    """Whether `section` was carried over from an earlier round and the lead has neither saved
+    it nor confirmed it unchanged since."""
+    return bool(scoping_return.carried_from_id) and section.slug not in (
+        scoping_return.saved_sections | scoping_return.unchanged_sections
+    )
+
+
 def _missing(scoping_return, section: Section):
     """(field name or child relation, id to link to, message to the lead, what it is called)
     for each thing `section` still needs before the return is submitted."""
+    if to_check(scoping_return, section):
+        earlier = scoping_return.carried_from
+        yield (
+            "carried_over",
+            CARRIED_ANCHOR,
+            f"Check the answers carried over from {earlier}: save the section, or confirm "
+            f"there is no change since {earlier}",
+            f"Checked since {earlier}",
+        )
     for question in section.questions:
         if question.required and getattr(scoping_return, question.name) in ("", None):
             yield question.name, field_anchor(question.name), question.required, question.label
@@ -78,6 +97,12 @@ def missing_for_submission(scoping_return) -> list[tuple[str, str]]:
 
 
 def section_state(scoping_return, section: Section) -> str:
+    if to_check(scoping_return, section):
+        return TO_CHECK
+    if section.slug in scoping_return.unchanged_sections and not section_missing(
+        scoping_return, section
+    ):
+        return COMPLETED
     started = section.slug in scoping_return.saved_sections or any(
         getattr(scoping_return, name) not in ("", None) for name in section.fields
     )

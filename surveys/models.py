@@ -67,6 +67,11 @@ class SurveyRound(models.Model):
     closed_by = _user_who()
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = _user_who()
+    framework_version = models.CharField(
+        max_length=20,
+        default="2017",
+        help_text="The version of the framework (its questions) the round asks.",
+    )
 
     objects = SurveyRoundQuerySet.as_manager()
     history = HistoricalRecords()
@@ -182,6 +187,27 @@ class ScopingReturn(FollowsRules, models.Model):
         codes=[(section.slug, section.title) for section in SECTIONS],
         item="section",
     )
+    # A round opened from an earlier one: the round the draft's answers were carried over from,
+    # and the sections the lead confirmed as "No change since" it (an answer: unchanged).
+    carried_from = models.ForeignKey(
+        SurveyRound,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    sections_unchanged = CodeListField(
+        max_length=100,
+        blank=True,
+        default="",
+        editable=False,
+        codes=[(section.slug, section.title) for section in SECTIONS],
+        item="section",
+    )
+    # One borough's extension: leads may change and submit until this date, not the round's.
+    extended_to = models.DateField(null=True, blank=True, editable=False)
+    extension_reason = models.TextField(blank=True, max_length=2000, editable=False)
 
     # 1. Service
     status = models.CharField(
@@ -312,6 +338,15 @@ class ScopingReturn(FollowsRules, models.Model):
     @property
     def saved_sections(self) -> set[str]:
         return set(split_codes(self.sections_saved))
+
+    @property
+    def unchanged_sections(self) -> set[str]:
+        return set(split_codes(self.sections_unchanged))
+
+    @property
+    def deadline(self):
+        """The last day its leads may change and submit it: its extension's, or the round's."""
+        return self.extended_to or self.survey_round.closes_on
 
 
 # The answers from the framework's Yes / No / Planned... set, in the framework's order.
@@ -539,6 +574,27 @@ class ReturnComment(FollowsRules, models.Model):
 
     def __str__(self):
         return f"{self.author} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """A deadline reminder e-mailed to a return's leads (`send_reminders`): each once."""
+
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(max_length=20)  # "14 days before", "1 day after"...
+    deadline = models.DateField()  # the deadline it was about (a new extension: new reminders)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scoping_return", "kind", "deadline"], name="one_reminder_of_a_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.scoping_return}: {self.kind} {self.deadline}"
 
 
 class UnsavedAnswers(models.Model):

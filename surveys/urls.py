@@ -19,6 +19,11 @@ urlpatterns = [
         name="reply_to_query",
     ),
     path(
+        "<slug:round_slug>/<slug:borough_slug>/section/<slug:section>/unchanged/",
+        views.confirm_unchanged,
+        name="confirm_unchanged",
+    ),
+    path(
         "<slug:round_slug>/<slug:borough_slug>/section/<slug:section>/",
         views.section,
         name="section",

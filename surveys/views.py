@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from boroughs.models import Borough, Stp, is_steering_group
 from surveys import unsaved, workflow
 from surveys.answers import section_rows
-from surveys.completeness import missing_items, section_needs, section_state
+from surveys.completeness import missing_items, section_needs, section_state, to_check
 from surveys.forms import (
     FORMSETS,
     CommentForm,
@@ -34,7 +34,7 @@ def _return_for(request, round_slug, borough_slug):
     """The return, if the user may see its borough: otherwise 404, never 403 (no hint it exists)."""
     return get_object_or_404(
         ScopingReturn.objects.for_user(request.user).select_related(
-            "survey_round", "borough__stp", "updated_by"
+            "survey_round", "borough__stp", "updated_by", "carried_from"
         ),
         survey_round__slug=round_slug,
         borough__slug=borough_slug,
@@ -290,9 +290,46 @@ def section(request, round_slug, borough_slug, section):
             "can_edit": can_edit,
             "read_only_reason": refusal,
             "queries": queries,
+            "to_check": to_check(scoping_return, this),
         },
         status=409 if stale else 200,
     )
+
+
+@login_required
+@require_POST
+def confirm_unchanged(request, round_slug, borough_slug, section):
+    """A lead confirms a carried-over section has not changed since the earlier round."""
+    scoping_return = _return_for(request, round_slug, borough_slug)
+    if section not in SECTIONS_BY_SLUG:
+        raise Http404("No such section.")
+    this = SECTIONS_BY_SLUG[section]
+    refusal = workflow.edit_refusal(scoping_return, request.user)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(scoping_return)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        workflow.confirm_unchanged(
+            scoping_return=scoping_return, version=version, by=request.user, section=section
+        )
+    except workflow.StaleVersion as stale:
+        messages.error(request, workflow.stale_message(stale.current, typed_shown=False))
+        return redirect("surveys:section", round_slug, borough_slug, section)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect(scoping_return)
+    messages.success(
+        request,
+        f"Section {this.number}, {this.title}: no change since {scoping_return.carried_from}.",
+    )
+    next_slug = _next_section(section)
+    if next_slug:
+        return redirect("surveys:section", round_slug, borough_slug, next_slug)
+    return redirect("surveys:check", round_slug, borough_slug)
 
 
 @login_required

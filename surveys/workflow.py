@@ -391,6 +391,26 @@ def save_changes(
     raise StaleVersion(ScopingReturn.objects.select_related("updated_by").get(pk=scoping_return.pk))
 
 
+def confirm_unchanged(
+    *, scoping_return: ScopingReturn, version: int, by, section: str
+) -> ScopingReturn:
+    """A lead confirms a section carried over from an earlier round has not changed since (an
+    answer of its own, in the history): the section no longer needs checking."""
+    earlier = scoping_return.carried_from
+    if earlier is None:
+        raise WorkflowError("This return was not carried over from an earlier round.")
+    unchanged = ScopingReturn._meta.get_field("sections_unchanged")
+    return save_changes(
+        scoping_return=scoping_return,
+        version=version,
+        by=by,
+        fields={
+            "sections_unchanged": unchanged.with_code(scoping_return.sections_unchanged, section)
+        },
+        reason=f"No change since {earlier}: {section}",
+    )
+
+
 def submit(
     *, scoping_return: ScopingReturn, by, notify: bool = True, version: int | None = None
 ) -> ScopingReturn:
@@ -865,6 +885,7 @@ def open_round(
                 start_return(survey_round=survey_round, borough=borough, by=by)
                 continue
             answers, rows = carried_over(source)
+            answers["carried_from"] = source.survey_round
             start_return(
                 survey_round=survey_round,
                 borough=borough,

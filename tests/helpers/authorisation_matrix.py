@@ -249,6 +249,7 @@ EXPECTED = {
     "surveys:comment": [302, 405, 405, 405, 405, 405],
     "surveys:dashboard": [302, 404, 404, 200, 200, 200],
     "surveys:reply_to_query": [302, 405, 405, 405, 405, 405],
+    "surveys:confirm_unchanged": [302, 405, 405, 405, 405, 405],
     "surveys:return": [302, 200, 404, 404, 200, 200],
     "surveys:section": [302, 200, 404, 404, 200, 200],
     "surveys:start": [302, 405, 405, 405, 405, 405],
@@ -291,6 +292,8 @@ POST_EXPECTED = {
     "admin:surveys_scopingreturn_process_import": [302, 302, 302, 302, 302, 302],
     "logout": [302, 302, 302, 302, 302, 302],
     "surveys:comment": [302, 302, 404, 404, 302, 302],
+    # A lead confirms a carried-over section: this return was not carried over (a message).
+    "surveys:confirm_unchanged": [302, 302, 404, 404, 302, 302],
     # Only the borough's leads reply; the steering group is told so (a message, and back).
     "surveys:reply_to_query": [302, 302, 404, 404, 302, 302],
     "surveys:start": [302, 302, 404, 404, 404, 404],
@@ -433,6 +436,7 @@ def url_for(name, pattern, world):
         round_slug = "demo"
         args = {
             "section": [round_slug, "camden", "scope"],
+            "confirm_unchanged": [round_slug, "camden", "scope"],
             "reply_to_query": [round_slug, "camden", objects["surveys.answerquery"].pk],
         }.get(short, [round_slug, "camden"])
         if short in {"your_returns", "dashboard"}:

@@ -35,6 +35,8 @@ BOOKKEEPING = {
     "id", "survey_round", "borough", "state", "version", "created_at", "updated_at",
     "updated_by", "submitted_at", "submitted_by", "accepted_at", "accepted_by", "sections_saved",
     "no_return_reason",  # the steering group's record that the borough made no return
+    "carried_from", "sections_unchanged",  # a round opened from an earlier one
+    "extended_to", "extension_reason",  # one borough's extension
 }  # fmt: skip
 CHILDREN = {  # relation, import resource, export file
     CareRole: ("care_roles", CareRoleResource, "care_roles"),

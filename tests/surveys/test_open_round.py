@@ -123,3 +123,59 @@ def test_the_steering_group_opens_a_round_from_its_page_with_every_return(
     new = SurveyRound.objects.get(slug="second")
     assert ScopingReturn.objects.in_round(new).count() == Borough.objects.count()
     assert ScopingReturn.objects.get(survey_round=new, borough=camden).aims == "Keep people well"
+
+
+def test_a_carried_over_return_is_submitted_only_once_each_section_is_checked(
+    client, published_round, camden, lead, reviewer
+):
+    from surveys.sections import SECTIONS
+
+    new = workflow.open_round(
+        name="Second", slug="second", opens_on=datetime.date.today(),
+        closes_on=datetime.date.today() + datetime.timedelta(days=30),
+        previous=published_round, by=reviewer,
+    )  # fmt: skip
+    scoping_return = ScopingReturn.objects.get(survey_round=new, borough=camden)
+    client.force_login(lead)
+    task_list = client.get("/returns/second/camden/").content.decode()
+    assert task_list.count("Carried over from First: check and update") == len(SECTIONS)
+
+    refused = client.post(
+        "/returns/second/camden/submit/",
+        {"version": scoping_return.version, "declaration": "on"},
+    )
+    assert refused.status_code == 400
+    summary = refused.content.decode()
+    assert "Check the answers carried over from First" in summary
+    assert "/returns/second/camden/section/service/?check=1#carried-over" in summary
+
+    section = client.get("/returns/second/camden/section/service/").content.decode()
+    assert "Carried over from First: check and update" in section
+    for number, each in enumerate(SECTIONS):
+        scoping_return.refresh_from_db()
+        if number == 0:  # every section but the first confirmed on its page; that one below
+            continue
+        response = client.post(
+            f"/returns/second/camden/section/{each.slug}/unchanged/",
+            {"version": scoping_return.version},
+        )
+        assert response.status_code == 302, each.slug
+    scoping_return.refresh_from_db()
+    assert "service" not in scoping_return.unchanged_sections
+    still = client.post(
+        "/returns/second/camden/submit/", {"version": scoping_return.version, "declaration": "on"}
+    )
+    assert still.status_code == 400 and "section/service/?check=1#carried-over" in (
+        still.content.decode()
+    )
+    workflow.confirm_unchanged(
+        scoping_return=scoping_return, version=scoping_return.version, by=lead, section="service"
+    )
+    scoping_return.refresh_from_db()
+    done = client.post(
+        "/returns/second/camden/submit/", {"version": scoping_return.version, "declaration": "on"}
+    )
+    assert done.status_code == 302
+    assert ScopingReturn.objects.get(pk=scoping_return.pk).state == "submitted"
+    reasons = set(scoping_return.history.values_list("history_change_reason", flat=True))
+    assert "No change since First: service" in reasons
