@@ -348,6 +348,14 @@ class ScopingReturn(FollowsRules, models.Model):
         """The last day its leads may change and submit it: its extension's, or the round's."""
         return self.extended_to or self.survey_round.closes_on
 
+    @property
+    def days_left(self) -> int | None:
+        """Whole days to its deadline (0: today; negative: passed), None once the round is
+        closed."""
+        if not self.survey_round.is_open:
+            return None
+        return (self.deadline - timezone.localdate()).days
+
 
 # The answers from the framework's Yes / No / Planned... set, in the framework's order.
 ANSWER_FIELD_NAMES = tuple(

@@ -164,7 +164,7 @@ def edit_refusal(
         return (
             f"{scoping_return.survey_round} is closed: you can read this return but not change it."
         )
-    late = deadline_refusal(scoping_return.survey_round)
+    late = deadline_refusal(scoping_return.survey_round, scoping_return.extended_to)
     if late:
         return late
     if scoping_return.state == ReturnState.SUBMITTED:
@@ -174,17 +174,50 @@ def edit_refusal(
     return None
 
 
-def deadline_refusal(survey_round: SurveyRound) -> str | None:
-    """Why leads may no longer change or submit returns of `survey_round`: its closing date has
-    passed (at the end of that day, with no step by anyone). Leads only: loaders, imports and
-    the steering group are not held to it."""
-    closes_on = survey_round.closes_on
-    if closes_on < timezone.localdate():
+def deadline_refusal(survey_round: SurveyRound, extended_to=None) -> str | None:
+    """Why leads may no longer change or submit returns of `survey_round` (or one return given
+    an extension to `extended_to`): the date has passed (at the end of that day, with no step by
+    anyone). Leads only: loaders, imports and the steering group are not held to it."""
+    deadline = extended_to or survey_round.closes_on
+    if deadline < timezone.localdate():
+        which = "extension's date" if extended_to else "closing date"
         return (
-            f"The closing date, {closes_on:%-d %B %Y}, has passed: you can read this return but "
+            f"The {which}, {deadline:%-d %B %Y}, has passed: you can read this return but "
             "not change or submit it. Ask the steering group if you need more time."
         )
     return None
+
+
+def extend_deadline(*, scoping_return: ScopingReturn, by, until, reason: str) -> ScopingReturn:
+    """The steering group gives one borough until `until` to change and submit its return,
+    with a reason the lead sees; recorded in the return's history."""
+    reason = _text_of(reason, "Give the reason for the extension.", limit=2000)
+    with transaction.atomic():
+        locked = _lock(scoping_return)
+        if locked.survey_round.state != RoundState.OPEN:
+            raise WorkflowError(f"{locked.survey_round} is closed: no extension can be given.")
+        if until <= locked.survey_round.closes_on:
+            raise WorkflowError(
+                f"An extension must run past the round's closing date, "
+                f"{locked.survey_round.closes_on:%-d %B %Y}."
+            )
+        if locked.state in (ReturnState.SUBMITTED, ReturnState.ACCEPTED):
+            raise WorkflowError(
+                f"This return is {locked.get_state_display().lower()}: it needs no extension."
+            )
+        locked.extended_to, locked.extension_reason = until, reason
+        locked.version += 1
+        locked.updated_by = locked._history_user = by
+        locked._change_reason = f"Extension to {until:%-d %B %Y}: {reason}"
+        locked.save()
+    _mail(
+        f"An extension for {locked.borough}'s PCMH return ({locked.survey_round})",
+        f"The steering group has given {locked.borough} until {until:%-d %B %Y} to complete "
+        f"and submit its return for {locked.survey_round}:\n\n{reason}",
+        lead_emails(locked),
+        link=_for_leads(locked),
+    )
+    return locked
 
 
 def needing_lead_action(user):

@@ -9,6 +9,7 @@ reviewer is taken to the next return waiting for review.
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -50,6 +51,7 @@ class ReviewPages:
             ),
             path(f"{base}reopen/", wrap(self.reopen_view), name=_review_name("_reopen")),
             path(f"{base}query/", wrap(self.raise_query_view), name=_review_name("_query")),
+            path(f"{base}extend/", wrap(self.extend_view), name=_review_name("_extend")),
             path(
                 f"{base}queries/<int:query_id>/",
                 wrap(self.query_view),
@@ -330,6 +332,40 @@ class ReviewPages:
             status=400 if request.method == "POST" else 200,
         )
 
+    # An extension for one borough
+
+    def extend_view(self, request, round_slug, borough_slug):
+        scoping_return = self._acting(request, round_slug, borough_slug)
+        form = ExtensionForm(request.POST if request.method == "POST" else None)
+        refusal = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.extend_deadline(
+                    scoping_return=scoping_return,
+                    by=request.user,
+                    until=form.cleaned_data["until"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except workflow.WorkflowError as error:
+                refusal = str(error)
+            else:
+                self.message_user(
+                    request,
+                    f"{scoping_return.borough} has until {form.cleaned_data['until']:%-d %B %Y}; "
+                    "its leads are e-mailed.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(review_url(scoping_return))
+        return self._render(
+            request,
+            "review_extend.html",
+            scoping_return,
+            title=f"Give {scoping_return.borough} an extension",
+            form=form,
+            refusal=refusal,
+            status=400 if request.method == "POST" else 200,
+        )
+
     # Queries
 
     def raise_query_view(self, request, round_slug, borough_slug):
@@ -446,6 +482,28 @@ class ReviewPages:
             may_act=may_act,
             status=400 if request.method == "POST" else 200,
         )
+
+
+class ExtensionForm(forms.Form):
+    until = forms.DateField(
+        label="New deadline",
+        help_text="The last day its leads may change and submit the return, as YYYY-MM-DD.",
+        widget=forms.DateInput(attrs={"class": "vDateField", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the new deadline",
+            "invalid": "Enter the new deadline as a date, for example 2027-10-15",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text="The borough's leads see it on their return.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        error_messages={
+            "required": "Give the reason for the extension",
+            "max_length": "Keep the reason to 2,000 characters or fewer",
+        },
+    )
 
 
 class _Redirect(Exception):  # noqa: N818 - control flow: "raise _Redirect(url)"

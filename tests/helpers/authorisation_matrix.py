@@ -195,6 +195,7 @@ EXPECTED = {
     "admin:surveys_scopingreturn_review_reopen": [302, 302, 302, 404, 200, 200],
     "admin:surveys_scopingreturn_review_query": [302, 302, 302, 404, 200, 200],
     "admin:surveys_scopingreturn_review_query_detail": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_scopingreturn_review_extend": [302, 302, 302, 404, 200, 200],
     "admin:surveys_answerquery_add": [302, 302, 302, 403, 403, 403],
     "admin:surveys_answerquery_change": [302, 302, 302, 302, 200, 200],
     "admin:surveys_answerquery_changelist": [302, 302, 302, 200, 200, 200],
