@@ -20,6 +20,7 @@ setup: $(VENV)/.installed
 	bash scripts/ensure-node-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_2017_round
+	$(PY) manage.py load_2026_round
 	$(PY) manage.py load_demo_round
 	$(PY) manage.py create_demo_users
 

@@ -169,6 +169,11 @@ class Comparison:
     def changed_status(self) -> list[Transition]:
         return [t for (before, after), t in self.status.cells.items() if before != after]
 
+    @property
+    def in_both(self) -> int:
+        """Boroughs with a counted return in both rounds: those whose answers are compared."""
+        return sum(1 for row in self.rows if row.before is not None and row.after is not None)
+
 
 def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
     """A row per borough of the report: both rounds' counted returns, joined (one query)."""
@@ -247,7 +252,11 @@ def compare(report: Report, previous: Report) -> Comparison:
         if name == "status":
             continue
         matrix = _matrix(name, rows)
-        moved = [t for (before, after), t in sorted(matrix.cells.items()) if before != after]
+        moved = [
+            t
+            for (before, after), t in sorted(matrix.cells.items())
+            if before != after and NO_RETURN not in (before, after)
+        ]
         questions.append((name, field_label(name), moved))
     counts_before, counts_after = Counter(), Counter()
     for row in rows:
