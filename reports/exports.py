@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from boroughs.models import Borough
 from reports import queries
 from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
+from reports.queries.tables import APPENDIX_NOTE_FIELDS
 from surveys.choices import Answer, ReturnState, Scope, ServiceStatus
 from surveys.fields import CodeListField
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
@@ -205,6 +206,19 @@ TABLE_COLUMNS = (
         )
         for name, heading in APPENDIX_COLUMNS[2:]
     ),
+    # After the appendix's columns, as they were: the words beside each classification.
+    *(
+        Column(
+            note,
+            "",
+            f"{heading}: the words the return gives beside the classification (the appendix "
+            "cell's words), shown under it in the STP tables",
+            "text",
+            "empty = none, or no return",
+        )
+        for name, heading in APPENDIX_COLUMNS
+        if (note := APPENDIX_NOTE_FIELDS.get(name))
+    ),
 )
 TABLES_HEADER = [column.name for column in TABLE_COLUMNS]
 
@@ -213,8 +227,9 @@ DICTIONARY_HEADER = ["column", "meaning", "type", "allowed_values", "file"]
 
 def table_rows(report: Report) -> Iterator[list[str]]:
     """The appendix tables as rows of tables.csv: STP then report order, "No return" included."""
+    notes = [i for i, (name, _) in enumerate(APPENDIX_COLUMNS) if name in APPENDIX_NOTE_FIELDS]
     for row in queries.appendix_rows(report):
-        yield [row.borough.stp.name, row.borough.name, *row.cells]
+        yield [row.borough.stp.name, row.borough.name, *row.cells, *(row.notes[i] for i in notes)]
 
 
 def dictionary_rows() -> Iterator[list[str]]:

@@ -19,7 +19,7 @@ from reports.queries.report import (
     field_label,
     percent,
 )
-from surveys.choices import Answer, CareRoleType, ItSystem, ModelType
+from surveys.choices import Answer, CareRoleType, ItSystem, ModelType, PostStatus
 from surveys.models import CareRole
 from surveys.numbers import plain_decimal
 
@@ -375,15 +375,47 @@ def ages(report: Report) -> Ages:
 
 
 @dataclass(frozen=True)
+class RoleCount:
+    """A care role's rows of one post status: the boroughs with such a row, the rows, their total
+    WTE where stated, and whether a WTE in that total is approximate ("about 45")."""
+
+    status: str
+    label: str
+    boroughs: int
+    lines: int
+    wte: Decimal | None
+    approximate: bool
+
+
+@dataclass(frozen=True)
 class RoleFigure:
-    """One care role across the report: boroughs that have it, role lines, total WTE stated."""
+    """One care role across the report: the boroughs with the role (whatever its status) and its
+    rows, then the same in post, planned or proposed, and not stated (`by_status`). The WTE
+    total (`wte`) counts the roles in post; the planned WTE is beside it."""
 
     key: str
     label: str
     boroughs: int
     lines: int
-    wte: Decimal | None
+    by_status: dict[str, RoleCount]
     total: int
+
+    @property
+    def in_post(self) -> RoleCount:
+        return self.by_status[PostStatus.IN_POST]
+
+    @property
+    def planned(self) -> RoleCount:
+        return self.by_status[PostStatus.PLANNED]
+
+    @property
+    def not_stated(self) -> RoleCount:
+        return self.by_status[PostStatus.NOT_STATED]
+
+    @property
+    def wte(self) -> Decimal | None:
+        """The whole-time equivalent in post."""
+        return self.in_post.wte
 
     @property
     def phrase(self) -> str:
@@ -393,12 +425,33 @@ class RoleFigure:
     def query(self) -> str:
         return f"care_role={self.key}"
 
+    def status_query(self, status: str) -> str:
+        """The borough list's query for the boroughs with the role at `status`."""
+        return f"{POST_STATUS_FILTERS[status]}={self.key}"
+
+
+# The borough list's filter for a care role at each post status.
+POST_STATUS_FILTERS = {status: f"care_role_{status}" for status in PostStatus.values}
+
 
 def care_roles(report: Report) -> list[RoleFigure]:
-    """Per care role: the boroughs with the role, the role lines and their total WTE (one query).
+    """Per care role: the boroughs with the role and its rows, and per post status the boroughs,
+    rows, total WTE and whether an approximate WTE is in it (one query).
 
     Every role of the framework is listed, zeros included, in the framework's order.
     """
+
+    def of(status):
+        row = Q(post_status=status)
+        return {
+            f"{status}_boroughs": Count("scoping_return__borough", distinct=True, filter=row),
+            f"{status}_lines": Count("pk", filter=row),
+            f"{status}_wte": Sum("wte", filter=row),
+            f"{status}_approximate": Count(
+                "pk", filter=row & Q(wte_approximate=True, wte__isnull=False)
+            ),
+        }
+
     rows = {
         row["role"]: row
         for row in CareRole.objects.filter(scoping_return__in=report.returns)
@@ -406,22 +459,35 @@ def care_roles(report: Report) -> list[RoleFigure]:
         .annotate(
             boroughs=Count("scoping_return__borough", distinct=True),
             lines=Count("pk"),
-            wte=Sum("wte"),
+            **{key: value for status in PostStatus.values for key, value in of(status).items()},
         )
         .order_by()
     }
     total = report.borough_total
-    return [
-        RoleFigure(
-            code,
-            str(label),
-            rows.get(code, {}).get("boroughs", 0),
-            rows.get(code, {}).get("lines", 0),
-            rows.get(code, {}).get("wte"),
-            total,
+    figures = []
+    for code, label in CareRoleType.choices:
+        row = rows.get(code, {})
+        figures.append(
+            RoleFigure(
+                code,
+                str(label),
+                row.get("boroughs", 0),
+                row.get("lines", 0),
+                {
+                    status: RoleCount(
+                        status,
+                        str(status_label),
+                        row.get(f"{status}_boroughs", 0),
+                        row.get(f"{status}_lines", 0),
+                        row.get(f"{status}_wte"),
+                        bool(row.get(f"{status}_approximate")),
+                    )
+                    for status, status_label in PostStatus.choices
+                },
+                total,
+            )
         )
-        for code, label in CareRoleType.choices
-    ]
+    return figures
 
 
 def summary(report: Report) -> list[FigureSet]:
@@ -457,6 +523,10 @@ ANSWER_FIELDS_JSON_ORDER = (
 )
 
 
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
 def summary_json(report: Report) -> dict:
     """The summary as JSON-ready data: every answer key present, zeros included."""
     sets = {figure_set.key: figure_set for figure_set in summary(report)}
@@ -479,7 +549,18 @@ def summary_json(report: Report) -> dict:
         role.key: {
             "boroughs": role.boroughs,
             "lines": role.lines,
-            "wte": float(role.wte) if role.wte is not None else None,  # none stated
+            # The WTE in post; None when none is stated.
+            "wte": _number(role.wte),
+            "wte_approximate": role.in_post.approximate,
+            **{
+                status: {
+                    "boroughs": count.boroughs,
+                    "lines": count.lines,
+                    "wte": _number(count.wte),
+                    "wte_approximate": count.approximate,
+                }
+                for status, count in role.by_status.items()
+            },
         }
         for role in care_roles(report)
     }

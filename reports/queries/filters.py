@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from boroughs.models import Stp
 from reports.models import RoundAimBorough
-from reports.queries.counts import code_in_list
+from reports.queries.counts import POST_STATUS_FILTERS, code_in_list
 from reports.queries.report import (
     CHOICE_FIELDS,
     NO_RETURN,
@@ -18,7 +18,7 @@ from reports.queries.report import (
     field_label,
 )
 from reports.queries.tables import AppendixRow, appendix_rows
-from surveys.choices import CareRoleType, ItSystem, ModelType
+from surveys.choices import CareRoleType, ItSystem, ModelType, PostStatus
 from surveys.models import CareRole
 from surveys.numbers import plain_decimal
 
@@ -35,6 +35,13 @@ class BoroughFilter:
     value_label: str
 
 
+ROLE_AT_STATUS = {
+    PostStatus.IN_POST: "Care role in post",
+    PostStatus.PLANNED: "Care role planned or proposed",
+    PostStatus.NOT_STATED: "Care role whose post status is not stated",
+}
+
+
 def _filter_choices() -> dict[str, tuple[str, dict[str, str]]]:
     """filter name → (question label, {value: answer label})."""
     extra = {NOT_ANSWERED: NOT_ANSWERED_LABEL, NO_RETURN: NO_RETURN_LABEL}
@@ -44,6 +51,8 @@ def _filter_choices() -> dict[str, tuple[str, dict[str, str]]]:
     }
     filters["it_system"] = ("IT system named", dict(ItSystem.choices))
     filters["care_role"] = ("Care role", dict(CareRoleType.choices))
+    for status, name in POST_STATUS_FILTERS.items():
+        filters[name] = (ROLE_AT_STATUS[status], dict(CareRoleType.choices))
     filters["model_type"] = ("Model type", {**dict(ModelType.choices), NOT_ANSWERED: "None given"})
     return filters
 
@@ -71,6 +80,7 @@ def _age_filter(name: str, value: str) -> BoroughFilter:
 
 
 FILTERS = _filter_choices()
+STATUS_OF_FILTER = {name: status for status, name in POST_STATUS_FILTERS.items()}
 
 
 def parse_filters(params) -> list[BoroughFilter]:
@@ -126,6 +136,11 @@ def boroughs_matching(report: Report, filters: list[BoroughFilter]) -> list[Appe
             returns, return_filters = returns.filter(code_in_list("it_systems", item.value)), 1
         elif item.name == "care_role":
             with_role = CareRole.objects.filter(role=item.value).values("scoping_return_id")
+            returns, return_filters = returns.filter(pk__in=with_role), 1
+        elif item.name in STATUS_OF_FILTER:
+            with_role = CareRole.objects.filter(
+                role=item.value, post_status=STATUS_OF_FILTER[item.name]
+            ).values("scoping_return_id")
             returns, return_filters = returns.filter(pk__in=with_role), 1
         elif item.name == "model_type" and item.value != NOT_ANSWERED:
             returns, return_filters = returns.filter(code_in_list("model_types", item.value)), 1

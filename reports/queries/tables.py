@@ -17,6 +17,7 @@ from reports.queries.report import (
     RETURN_REPORT_ORDER,
     Report,
 )
+from surveys.choices import ServiceStatus
 from surveys.models import CareRole, ScopingReturn
 
 APPENDIX_COLUMNS = (
@@ -30,13 +31,18 @@ APPENDIX_COLUMNS = (
     ("medicines_management", "Medicines management in primary care"),
     ("recurrent_funding", "Recurrent funding"),
 )
+# The words a return gives beside each classified column (the appendix cells' words), in the
+# order of APPENDIX_COLUMNS; the status and the service form have none of their own.
+APPENDIX_NOTE_FIELDS = {name: f"{name}_note" for name in ("scope", *APPENDIX_ANSWER_FIELDS)}
 APPENDIX_RETURN_FIELDS = (
     "borough_id",
     "state",
     "status",
+    "status_note",
     "service_form",
     "scope",
     *APPENDIX_ANSWER_FIELDS,
+    *APPENDIX_NOTE_FIELDS.values(),
 )
 
 
@@ -84,6 +90,29 @@ class AppendixRow:
             _label_of(r, "scope"),
             *(_label_of(r, name) for name in APPENDIX_ANSWER_FIELDS),
         ]
+
+    @property
+    def notes(self) -> list[str]:
+        """The words beside each classification (`scope_note` …), in `cells`' order: what the
+        STP tables show under the label and tables.csv in its `<column>_note` columns."""
+        r = self.scoping_return
+        return [
+            getattr(r, APPENDIX_NOTE_FIELDS[name]) if r and name in APPENDIX_NOTE_FIELDS else ""
+            for name, _ in APPENDIX_COLUMNS
+        ]
+
+    @property
+    def cells_with_notes(self) -> list[tuple[str, str]]:
+        return list(zip(self.cells, self.notes, strict=True))
+
+    @property
+    def footnote(self) -> str:
+        """Below the table, what a borough whose service is not applicable offers instead (its
+        status note), as the appendix's footnote gives Bexley's."""
+        r = self.scoping_return
+        if r is None or r.status != ServiceStatus.NOT_APPLICABLE:
+            return ""
+        return r.status_note
 
 
 def appendix_rows(report: Report, boroughs: QuerySet | None = None) -> list[AppendixRow]:

@@ -28,3 +28,9 @@ def question_label(name: str) -> str:
         return answers.field_label(name)
     except FieldDoesNotExist:
         return name
+
+
+@register.filter
+def status_query(role, status: str) -> str:
+    """The borough list's query for the boroughs with a care role at a post status."""
+    return role.status_query(status)

@@ -86,6 +86,12 @@ class Page(HTMLParser):
         return next(t for t in self.tables if t["caption"].startswith(caption_start))
 
 
+def label_of(cell: str) -> str:
+    """An STP table cell's classification, without the words shown under it ("In the return's
+    words: …") or a footnote mark."""
+    return cell.split(" In the return's words:")[0].split("*")[0].strip()
+
+
 def page(response) -> Page:
     return Page(body(response).decode("utf-8"))
 

@@ -12,13 +12,19 @@ from reports.exports import EXPORT_FILES
 from surveys.choices import ReturnState, RoundState
 from surveys.models import CareRole, Contact, ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
-from tests.reports.helpers import body, csv_rows
+from tests.reports.helpers import body, csv_rows, label_of
 
 pytestmark = pytest.mark.django_db
 
+# tables.csv: the appendix's columns as they have always been, then the words beside each
+# classified column.
 TABLES_HEADER = (
     "stp,borough,status,model,scope,shared_it,outcome_measures,training,"
     "medicines_management,recurrent_funding"
+)
+NOTE_COLUMNS = (
+    "scope_note,shared_it_note,outcome_measures_note,training_note,medicines_management_note,"
+    "recurrent_funding_note"
 )
 FORMULA = '=HYPERLINK("http://example.org","click")'
 
@@ -29,7 +35,7 @@ def test_tables_csv_has_the_exact_header_and_a_row_per_borough_in_report_order(c
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="pcmh-2017-tables.csv"'
     text = body(response).decode("utf-8")
-    assert text.splitlines()[0] == TABLES_HEADER
+    assert text.splitlines()[0] == f"{TABLES_HEADER},{NOTE_COLUMNS}"
     rows = list(csv.reader(io.StringIO(text)))[1:]
     assert len(rows) == 32
     assert [row[0] for row in rows[:8]] == ["North West London"] * 8
@@ -38,13 +44,40 @@ def test_tables_csv_has_the_exact_header_and_a_row_per_borough_in_report_order(c
     assert statuses == {"Established", "Pilot", "Planned", "Not applicable"}
     assert {row[4] for row in rows} <= {"SMI", "SMI+", "Not stated", "Not applicable"}
     answers = {"Yes", "No", "Planned", "Not stated", "Not applicable"}
-    assert {cell for row in rows for cell in row[5:]} <= answers
+    assert {cell for row in rows for cell in row[5:10]} <= answers
+
+
+def test_tables_csv_gives_the_appendix_cells_words_in_its_note_columns(client, round_2017):
+    """The appendix's cells as the report prints them, beside their classification."""
+    rows = csv_rows(client.get(reverse("reports:tables_csv", args=["2017"])))
+    header, rows = rows[0], {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert header[:10] == TABLES_HEADER.split(",")
+    assert header[10:] == NOTE_COLUMNS.split(",")
+    for borough, column, label, words in [
+        ("Harrow", "recurrent_funding", "Yes", "Yes - funding secured 2017/2018"),
+        ("West London", "scope", "SMI+", "SMI+ 16yrs+"),
+        ("Islington", "scope", "SMI+", "SMI+ 17.5yrs+"),
+        ("Waltham Forest", "shared_it", "Yes", "Yes (team will share GP system)"),
+        ("Hammersmith & Fulham", "shared_it", "Yes", "Yes SystmOne"),
+        ("Richmond", "training", "No", "No (but some mental health training provided via "
+         "trust specialists)"),
+        ("Kingston", "medicines_management", "No", "No (planning antipsychotic depot via "
+         "primary care team)"),
+        ("Bromley", "shared_it", "Planned", "Planning phase"),
+        ("Brent", "outcome_measures", "Planned", "Planned - Currently under development"),
+    ]:  # fmt: skip
+        row = next(r for name, r in rows.items() if name.startswith(borough))
+        assert (row[column], row[f"{column}_note"]) == (label, words), (borough, column)
+    # A cell with no words beside its classification has an empty note.
+    central = next(r for name, r in rows.items() if name.startswith("Central London"))
+    assert all(central[name] == "" for name in NOTE_COLUMNS.split(","))
 
 
 def test_tables_csv_matches_the_stp_tables(client, round_2017):
     from tests.reports.helpers import page
 
-    csv_body = csv_rows(client.get(reverse("reports:tables_csv", args=["2017"])))[1:]
+    csv_body = csv_rows(client.get(reverse("reports:tables_csv", args=["2017"])))
+    header, csv_body = csv_body[0], csv_body[1:]
     parsed = page(client.get(reverse("reports:stp_tables", args=["2017"])))
     html_rows = [
         row
@@ -52,7 +85,13 @@ def test_tables_csv_matches_the_stp_tables(client, round_2017):
         if t["caption"].endswith("summary of the boroughs' returns")
         for row in t["rows"][1:]
     ]
-    assert [row[1:] for row in csv_body] == html_rows
+    labels = [[row[0], *(label_of(cell) for cell in row[1:])] for row in html_rows]
+    assert [row[1:10] for row in csv_body] == labels
+    # Each note is shown under its classification.
+    for csv_row, html_row in zip(csv_body, html_rows, strict=True):
+        for name, note in zip(header[10:], csv_row[10:], strict=True):
+            cell = html_row[header.index(name.removesuffix("_note")) - 1]
+            assert (note in cell) if note else "In the return's words" not in cell, (name, note)
 
 
 def test_a_borough_with_no_counted_return_gets_a_no_return_row(client, round_2017):

@@ -1,13 +1,15 @@
 """The 2017 pan-London summary: figures from the data, percentages with their denominators,
 charts with their tables, and every count traceable to the boroughs behind it."""
 
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 
 from reports import queries
-from tests.reports.helpers import page
+from surveys.models import CareRole
+from tests.reports.helpers import Page, label_of, page
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +93,7 @@ def test_the_it_systems_named_are_those_of_the_boroughs_that_share_it(client, ro
     url = reverse("reports:boroughs", args=["2017"]) + "?shared_it=yes&it_system=emis_web"
     rows = page(client.get(url)).table("Boroughs and their classifications")["rows"][1:]
     assert len(rows) == systems["emis_web"]
-    assert {row[5] for row in rows} == {"Yes"}  # the shared IT column
+    assert {label_of(row[5]) for row in rows} == {"Yes"}  # the shared IT column
 
 
 def test_every_chart_has_a_table_with_the_same_figures(client, round_2017):
@@ -119,10 +121,57 @@ def test_care_roles_table_counts_boroughs_and_total_wte_per_role(client, round_2
     table = page(client.get(reverse("reports:summary", args=["2017"]))).table("Care roles")
     rows = {row[0]: row for row in table["rows"][1:]}
     nurses = CareRole.objects.filter(role="mental_health_nurse")
+    in_post = nurses.filter(post_status="in_post")
     nurse_row = rows["Mental health nurse / CPN"]
-    assert nurse_row[1].split()[0] == str(nurses.values("scoping_return").distinct().count())
-    total = nurses.aggregate(total=Sum("wte"))["total"]
-    assert nurse_row[4] == format(total.normalize(), "f")
+    assert nurse_row[1].split()[0] == str(in_post.values("scoping_return").distinct().count())
+    total = in_post.aggregate(total=Sum("wte"))["total"]
+    assert nurse_row[2] == format(total.normalize(), "f")
+    planned = nurses.filter(post_status="planned").aggregate(total=Sum("wte"))["total"]
+    assert nurse_row[4] == format(planned.normalize(), "f")
+    assert nurse_row[6].split()[0] == str(nurses.values("scoping_return").distinct().count())
+
+
+def test_the_wte_in_post_excludes_planned_roles_and_says_about_for_an_approximate_one(
+    client, round_2017
+):
+    """The report's words: West London's "Step 2 and Step 3 Talking Therapist approximately 45
+    WTE" is in post; Enfield's proposed staffing ("Link Worker Band 6 (2.5WTE)", "Consultant
+    psychiatrist (1WTE)") and Wandsworth's "Care Navigators (Band 4, 3 WTE's)", being formed,
+    are planned."""
+    roles = {role.key: role for role in queries.care_roles(queries.report_for(round_2017, None))}
+    other = roles["other"]
+    assert other.in_post.wte == 45 and other.in_post.approximate
+    assert other.planned.wte == Decimal("2.5") and not other.planned.approximate
+    navigators = roles["care_navigator"]
+    # In post: Hillingdon's 2 WTE, Camden's 0.9 and 2 @ 0.8; planned: West London's 5 (new
+    # wellbeing services) and Wandsworth's 3.
+    assert navigators.in_post.wte == Decimal("2") + Decimal("0.9") + Decimal("1.6")
+    assert navigators.planned.wte == Decimal("5") + Decimal("3")
+    assert navigators.wte == navigators.in_post.wte
+    # Consultant psychiatrists in post: Central London 0.5, Hounslow 1 (full time), West London
+    # 1.4, Camden 0.5, Tower Hamlets 0.2, Greenwich 2 x full time; Enfield's 1 is proposed.
+    consultants = roles["consultant_psychiatrist"]
+    assert consultants.wte == Decimal("5.6")
+    assert consultants.planned.wte == Decimal("1")
+    html = client.get(reverse("reports:summary", args=["2017"])).content.decode()
+    row = {r[0]: r for r in Page(html).table("Care roles")["rows"][1:]}["Other"]
+    assert row[2] == "about 45"
+
+
+def test_a_psychiatrist_named_without_a_grade_is_not_counted_as_a_consultant(round_2017):
+    """ "Psychiatrist (as required basis)" (Barnet), "Psychiatrists – chair practice-based MDT
+    meetings" (City & Hackney), "a psychiatrist" (Harrow's future plans) and "a dedicated
+    psychiatrist" (Hillingdon, being considered)."""
+    roles = {role.key: role for role in queries.care_roles(queries.report_for(round_2017, None))}
+    assert roles["psychiatrist"].label == "Psychiatrist (grade not stated)"
+    assert roles["psychiatrist"].boroughs == 4
+    assert (roles["psychiatrist"].in_post.boroughs, roles["psychiatrist"].planned.boroughs) == (
+        2,
+        2,
+    )
+    consultants = CareRole.objects.filter(role="consultant_psychiatrist")
+    for slug in ("barnet", "city-hackney", "harrow", "hillingdon"):
+        assert not consultants.filter(scoping_return__borough__slug=slug).exists(), slug
 
 
 def _count_links(response):
@@ -157,7 +206,7 @@ def test_the_borough_list_filter_matches_the_table_values(client, round_2017):
 def test_borough_list_combines_filters(client, round_2017):
     url = reverse("reports:boroughs", args=["2017"]) + "?status=established&shared_it=yes"
     rows = page(client.get(url)).table("Boroughs and their classifications")["rows"][1:]
-    assert rows and all(row[2] == "Established" and row[5] == "Yes" for row in rows)
+    assert rows and all(row[2] == "Established" and label_of(row[5]) == "Yes" for row in rows)
 
 
 @pytest.mark.parametrize(
@@ -183,7 +232,7 @@ def test_links_on_the_summary_keep_their_query_strings_parseable(client, round_2
 
 def test_each_care_roles_count_is_read_with_its_article(client, round_2017):
     html = client.get(reverse("reports:summary", args=["2017"])).content.decode()
-    assert "boroughs with an Occupational therapist (list)" in html
-    assert "boroughs with a GP lead (list)" in html
+    assert "boroughs with an Occupational therapist in post (list)" in html
+    assert "boroughs with a GP lead planned or proposed (list)" in html
     assert " with a Occupational" not in html and " with a Administrator" not in html
     assert " with a Other" not in html and " with an Other" not in html
