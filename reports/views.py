@@ -222,6 +222,7 @@ def borough_profile(request, round_slug, borough_slug):
     # `copyable_returns` gives them (accepted in a published round; before that, the steering
     # group's report counts only the boroughs they may see), so no query is asked again.
     scoping_return = queries.profiles(report, borough).get(borough.pk)
+    comparison = _previous_report(request, report)
     return _render(
         request,
         "reports/profile.html",
@@ -230,6 +231,7 @@ def borough_profile(request, round_slug, borough_slug):
         borough=borough,
         scoping_return=scoping_return,
         parts=profile_parts(scoping_return) if scoping_return else [],
+        changes=changes.profile_changes(report, scoping_return, comparison),
     )
 
 
@@ -290,15 +292,21 @@ def data_quality(request, round_slug):
     )
 
 
-def _comparison(request, report):
-    """The report compared with its round's previous round, or None: no previous round, or
-    one this reader may not read."""
+def _previous_report(request, report):
+    """The report of the round's previous round, or None: no previous round, or one this
+    reader may not read."""
     previous_round = report.survey_round.previous_round
     if previous_round is None or not (
         previous_round.state == RoundState.PUBLISHED or is_steering_group(request.user)
     ):
         return None
-    return changes.compare(report, queries.report_for(previous_round, request.user))
+    return queries.report_for(previous_round, request.user)
+
+
+def _comparison(request, report):
+    """The report compared with its round's previous round, or None (see _previous_report)."""
+    previous = _previous_report(request, report)
+    return changes.compare(report, previous) if previous else None
 
 
 def round_changes(request, round_slug):

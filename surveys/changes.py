@@ -61,6 +61,50 @@ def row_value(row, model_field) -> str:
     return "" if value is None else str(value)
 
 
+def _row_key(row, names) -> tuple:
+    return tuple(getattr(row, name) for name in names)
+
+
+def changes_between(then, now, then_rows: dict | None = None) -> Changes:
+    """What changed from return `then` to return `now` (of another round, or the same return
+    as it was: `then_rows`, {relation: rows as they were}); rows of different rounds are
+    matched by the catalogue's `same_row` fields, in order."""
+    answers = {}
+    for name in FIELD_NAMES:
+        old, new = display_value(then, name), display_value(now, name)
+        if old != new:
+            answers[name] = (old, new)
+    rows = []
+    for relation, kind in ROWS.items():
+        manager = getattr(now, relation)
+        fields = row_fields(manager.model)
+        before = list(then_rows[relation] if then_rows else getattr(then, relation).all())
+        # The same return keeps its rows' ids; another round's rows are matched by their fields.
+        same_row = ("pk",) if then_rows else kind.same_row
+        waiting: dict = {}
+        for row in before:
+            waiting.setdefault(_row_key(row, same_row), []).append(row)
+        for row in manager.all():
+            matches = waiting.get(_row_key(row, same_row))
+            if not matches:
+                rows.append(RowChange(relation, row.pk, str(row), "added"))
+                continue
+            old_row = matches.pop(0)
+            changed = {
+                f.verbose_name: (row_value(old_row, f), row_value(row, f))
+                for f in fields
+                if row_value(old_row, f) != row_value(row, f)
+            }
+            if changed:
+                rows.append(RowChange(relation, row.pk, str(row), "changed", changed))
+        rows += [
+            RowChange(relation, row.pk, str(row), "removed")
+            for left in waiting.values()
+            for row in left
+        ]
+    return Changes(None, answers, rows)
+
+
 def changes_since_submission(scoping_return) -> Changes:
     since = baseline(scoping_return)
     if since is None:
@@ -69,35 +113,14 @@ def changes_since_submission(scoping_return) -> Changes:
         then = scoping_return.history.as_of(since.at)
     except scoping_return.DoesNotExist:
         return Changes(None, {}, [])
-    answers = {}
-    for name in FIELD_NAMES:
-        old, new = display_value(then, name), display_value(scoping_return, name)
-        if old != new:
-            answers[name] = (old, new)
-    rows = []
-    for relation in ROWS:
-        manager = getattr(scoping_return, relation)
-        model = manager.model
-        fields = row_fields(model)
-        before = {
-            r.pk: r
-            for r in model.history.as_of(since.at).filter(scoping_return_id=scoping_return.pk)
-        }
-        now = {r.pk: r for r in manager.all()}
-        for pk, row in now.items():
-            if pk not in before:
-                rows.append(RowChange(relation, pk, str(row), "added"))
-                continue
-            changed = {
-                f.verbose_name: (row_value(before[pk], f), row_value(row, f))
-                for f in fields
-                if row_value(before[pk], f) != row_value(row, f)
-            }
-            if changed:
-                rows.append(RowChange(relation, pk, str(row), "changed", changed))
-        rows += [
-            RowChange(relation, pk, str(row), "removed")
-            for pk, row in before.items()
-            if pk not in now
-        ]
-    return Changes(since, answers, rows)
+    then_rows = {
+        relation: list(
+            getattr(scoping_return, relation)
+            .model.history.as_of(since.at)
+            .filter(scoping_return_id=scoping_return.pk)
+        )
+        for relation in ROWS
+    }
+    changes = changes_between(then, scoping_return, then_rows)
+    changes.since = since
+    return changes

@@ -62,11 +62,13 @@ class Question:
 
 @dataclass(frozen=True)
 class Rows:
-    """A section's child rows: the related name, the list's heading, what one row is called."""
+    """A section's child rows: the related name, the list's heading, what one row is called,
+    and the fields that say which row is which from one round to the next (`same_row`)."""
 
     relation: str
     title: str  # "Outcome measures used"
     one: str  # "Outcome measure": "Outcome measure 2", "Add another outcome measure"
+    same_row: tuple[str, ...] = ()  # a care role is the same role again: (role, role_other)
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ SECTIONS = (
         "care-roles",
         4,
         "Care roles",
-        rows=(Rows("care_roles", "Care roles", "Care role"),),
+        rows=(Rows("care_roles", "Care roles", "Care role", ("role", "role_other")),),
         hint="The roles in the team, with whole-time equivalents and bands.",
     ),
     Section(
@@ -289,7 +291,7 @@ SECTIONS = (
             ),
             Question("key_outcomes", "What are the key outcomes to date?"),
         ),
-        rows=(Rows("measures", "Outcome measures used", "Outcome measure"),),
+        rows=(Rows("measures", "Outcome measures used", "Outcome measure", ("name",)),),
     ),
     Section(
         "funding",
@@ -308,13 +310,15 @@ SECTIONS = (
             ),
             Question("funding_notes", "Is there anything to add about funding?"),
         ),
-        rows=(Rows("funding_lines", "Funding lines", "Funding line"),),
+        rows=(
+            Rows("funding_lines", "Funding lines", "Funding line", ("financial_year", "source")),
+        ),
     ),
     Section(
         "contacts",
         10,
         "Contacts",
-        rows=(Rows("contacts", "Contacts", "Contact"),),
+        rows=(Rows("contacts", "Contacts", "Contact", ("name",)),),
         requires_child="contacts",
         hint="Who the steering group and other boroughs can contact about the service.",
     ),

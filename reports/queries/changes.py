@@ -314,3 +314,39 @@ def changed_fields(report: Report, previous: Report):
                     before,
                     after,
                 ]
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """One borough's counted return against its counted return in the previous round."""
+
+    previous: object  # the previous round
+    answers: list  # (label, old, new)
+    rows: list  # surveys.changes.RowChange
+    unchanged: list  # the sections the lead confirmed unchanged since the earlier round
+
+
+def profile_changes(report: Report, scoping_return, previous: Report | None):
+    """What changed in `scoping_return` since the borough's counted return in `previous`'s
+    round, or None when there is none to compare with (two queries and one per kind of row)."""
+    from surveys.changes import changes_between
+    from surveys.models import ScopingReturn
+    from surveys.sections import ROWS, SECTIONS
+
+    if previous is None or scoping_return is None:
+        return None
+    then = (
+        ScopingReturn.objects.counted_in(previous.survey_round)
+        .filter(borough_id=scoping_return.borough_id)
+        .prefetch_related(*ROWS)
+        .first()
+    )
+    if then is None:
+        return None
+    changes = changes_between(then, scoping_return)
+    return ProfileChanges(
+        previous=previous.survey_round,
+        answers=[(field_label(name), old, new) for name, (old, new) in changes.answers.items()],
+        rows=changes.rows,
+        unchanged=[s for s in SECTIONS if s.slug in scoping_return.unchanged_sections],
+    )

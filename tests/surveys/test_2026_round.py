@@ -40,3 +40,20 @@ def test_2026_is_opened_from_2017_with_changes_to_compare(client, round_2017, re
     out = io.StringIO()
     call_command("load_2026_round", stdout=out)  # a second run changes nothing
     assert "nothing to do" in out.getvalue() and returns.count() == 32
+
+
+def test_a_profile_says_what_changed_since_the_borough_s_previous_return(
+    client, round_2017, reviewer
+):
+    call_command("load_2026_round", stdout=io.StringIO())
+    client.force_login(reviewer)
+    changes = client.get("/reports/2026/boroughs/brent/").context["changes"]
+    assert changes.previous == round_2017
+    answers = {label: (old, new) for label, old, new in changes.answers}
+    assert answers["Service status"] == ("Pilot", "Established")
+    assert answers["Regular mental health training established"] == ("No", "Yes")
+    assert [(row.name, row.how) for row in changes.rows] == [("Psychologist", "added")]
+    confirmed = {section.slug for section in changes.unchanged}
+    assert "service" not in confirmed and "care-roles" not in confirmed and "scope" in confirmed
+    # A borough that made no return in 2026 yet has nothing to compare.
+    assert client.get("/reports/2026/boroughs/sutton/").context["changes"] is None

@@ -11,7 +11,7 @@ from django.utils import timezone
 from surveys import workflow
 from surveys.management.commands.load_2017_round import system_user
 from surveys.models import CareRole, ScopingReturn, SurveyRound
-from surveys.sections import SECTIONS
+from surveys.sections import SECTION_OF, SECTIONS
 
 # What some boroughs changed between 2017 and 2026, saved and submitted: (borough, answers,
 # a care role added or None).
@@ -55,17 +55,22 @@ class Command(BaseCommand):
                 for r in ScopingReturn.objects.in_round(survey_round).select_related("borough")
             }
             for slug, answers, role in CHANGES:
-                scoping_return = returns[slug]
-                saved = workflow.save_changes(
-                    scoping_return=scoping_return,
-                    version=scoping_return.version,
-                    by=user,
-                    fields=answers,
-                    reason="Changes since 2017 (the 2026 demonstration)",
-                )
+                saved = returns[slug]
+                by_section: dict = {}
+                for name, value in answers.items():
+                    by_section.setdefault(SECTION_OF[name].slug, {})[name] = value
                 if role:
                     CareRole.objects.create(
                         scoping_return=saved, role=role[0], wte=role[1], post_status="in_post"
+                    )
+                    by_section.setdefault(SECTION_OF["care_roles"].slug, {})
+                for section, fields in by_section.items():  # saved as a lead saves a section
+                    saved = workflow.save_changes(
+                        scoping_return=saved,
+                        version=saved.version,
+                        by=user,
+                        fields=fields,
+                        section=section,
                     )
                 self._submit(saved, user)
             for slug in UNCHANGED:
