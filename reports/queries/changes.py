@@ -26,7 +26,7 @@ from reports.queries.report import (
     field_label,
 )
 from surveys.answers import shown_as
-from surveys.choices import Answer, CareRoleType, ServiceStatus
+from surveys.choices import Answer, CareRoleType, PostStatus, ServiceStatus
 from surveys.models import CareRole, counted_states
 from surveys.sections import FIELD_NAMES
 
@@ -218,11 +218,12 @@ def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
 
 
 def _roles(report: Report, previous: Report) -> list[RoleChange]:
-    """WTE and boroughs per care role in both rounds (one query)."""
+    """WTE and boroughs per care role in post, in both rounds (one query)."""
     sums = {
         (row["scoping_return__survey_round"], row["role"]): row
         for row in CareRole.objects.filter(
-            Q(scoping_return__in=report.returns) | Q(scoping_return__in=previous.returns)
+            Q(scoping_return__in=report.returns) | Q(scoping_return__in=previous.returns),
+            post_status=PostStatus.IN_POST,
         )
         .values("scoping_return__survey_round", "role")
         .annotate(wte=Sum("wte"), boroughs=Count("scoping_return__borough", distinct=True))

@@ -150,3 +150,19 @@ def test_the_changes_page_asks_the_same_queries_at_any_size(client, reviewer):
     # beside what every signed-in page costs today (session, user, groups, limits, the
     # session's save: the fast-at-national-size issue brings those down).
     assert large <= 12
+
+
+def test_care_role_wte_then_and_now_counts_posts_in_post_only(client, reviewer, two_rounds):
+    previous, current, before, after = two_rounds
+    planned = current.returns.first()
+    CareRole.objects.create(
+        scoping_return=planned, role="psychologist", wte=5, post_status="planned"
+    )
+    CareRole.objects.filter(scoping_return__survey_round__in=[previous, current]).exclude(
+        post_status="planned"
+    ).update(post_status="in_post")
+    client.force_login(reviewer)
+    roles = {r.key: r for r in client.get(f"/reports/{current.slug}/changes/").context[
+        "comparison"].roles}  # fmt: skip
+    assert roles["psychologist"].wte_before == len(before)  # 1 WTE in post each
+    assert roles["psychologist"].wte_after == len(after)  # the planned 5 WTE left out
