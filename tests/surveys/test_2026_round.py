@@ -32,7 +32,7 @@ def test_2026_is_opened_from_2017_with_changes_to_compare(client, round_2017, re
         "haringey",
         "merton",
     ]
-    training = dict((name, moved) for name, _, moved in comparison.questions)["training"]
+    training = {name: moved for name, _, moved in comparison.questions}["training"]
     assert {b.slug for t in training if t.after == "yes" for b in t.boroughs} == {
         "brent", "merton", "barking-dagenham", "richmond",
     }  # fmt: skip
