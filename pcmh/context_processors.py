@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from boroughs.models import is_steering_group
+from pcmh.middleware import seconds_left
 
 
 def service(request):
@@ -14,7 +15,7 @@ def service(request):
         "is_lead": authenticated and user.borough_memberships.exists(),
         "steering_group_email": settings.STEERING_GROUP_EMAIL,
         # The timeout warning's clock: the session's idle time and how long before its end to warn.
-        "session_seconds": settings.SESSION_COOKIE_AGE,
+        "session_seconds": seconds_left(request) if authenticated else settings.SESSION_COOKIE_AGE,
         "session_warning_seconds": min(
             settings.SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2
         ),

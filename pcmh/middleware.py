@@ -1,8 +1,11 @@
 """Site-wide middleware: a friendly page when the database cannot be reached; a 400 page for
-a query string no page can take."""
+a query string no page can take; the session's idle timeout, refreshed without a write on
+every request."""
 
 import logging
+import time
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.template.response import SimpleTemplateResponse
@@ -55,4 +58,44 @@ class RefuseBadQueryMiddleware:
             raise BadRequest("A NUL character in the query string.")
         if request.GET.get("_to_field", None) == "":
             raise BadRequest("An empty _to_field.")
+        return self.get_response(request)
+
+
+IDLE_REFRESHED = "_idle_refreshed"  # when the session's idle time last started again (epoch s)
+
+
+def refresh_interval() -> int:
+    """How often a signed-in user's requests start the idle time again: once a minute (or a
+    tenth of the idle time, if that is shorter)."""
+    return max(1, min(60, settings.SESSION_COOKIE_AGE // 10))
+
+
+def refresh_idle_timeout(request, *, force: bool = False) -> None:
+    """Start the session's idle time again (the session is saved with a new expiry), unless it
+    was started less than `refresh_interval()` ago; `force`: whatever the time (keep-alive)."""
+    now = int(time.time())
+    last = request.session.get(IDLE_REFRESHED, 0)
+    if force or now - last >= refresh_interval():
+        request.session[IDLE_REFRESHED] = now
+
+
+def seconds_left(request) -> int:
+    """The seconds until a signed-in session ends if nothing else happens (the page's timeout
+    warning counts them down)."""
+    last = request.session.get(IDLE_REFRESHED, int(time.time()))
+    return max(0, settings.SESSION_COOKIE_AGE - (int(time.time()) - last))
+
+
+class IdleTimeoutMiddleware:
+    """The session's age is an idle timeout: a signed-in user's request starts it again, at
+    most once a minute, so that a request that changes nothing writes nothing (Django's
+    SESSION_SAVE_EVERY_REQUEST would save the session on every one)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            refresh_idle_timeout(request)
         return self.get_response(request)

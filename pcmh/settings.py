@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pcmh.middleware.IdleTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "pcmh.middleware.RefuseBadQueryMiddleware",
     "pcmh.two_factor.StaffTwoFactorMiddleware",
@@ -247,7 +248,9 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 2)))
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
+# The age above is an idle timeout: pcmh.middleware.IdleTimeoutMiddleware starts it again at
+# most once a minute, rather than saving the session on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 # The timeout warning appears this long before the session ends (GOV.UK pattern: 2 minutes).
 SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from boroughs.models import Borough, is_steering_group
 from pcmh import forms
 from pcmh.client_ip import client_ip
+from pcmh.middleware import refresh_idle_timeout
 from pcmh.security_log import log_event
 from surveys import workflow
 from surveys.choices import ReturnState
@@ -66,8 +67,11 @@ def privacy(request):
 @never_cache
 def keep_alive(request):
     """What the timeout warning's "Stay signed in" asks for: a signed-in request, so the session
-    (SESSION_SAVE_EVERY_REQUEST) starts its idle time again; 401 once it has ended."""
-    return HttpResponse(status=204 if request.user.is_authenticated else 401)
+    starts its idle time again, whenever it last did; 401 once it has ended."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    refresh_idle_timeout(request, force=True)
+    return HttpResponse(status=204)
 
 
 class LoginView(auth_views.LoginView):

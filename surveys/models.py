@@ -152,6 +152,18 @@ def _note(verbose_name):
     )
 
 
+def _sections():
+    """A list of the framework's sections (which a lead has saved, or confirmed unchanged)."""
+    return CodeListField(
+        max_length=100,
+        blank=True,
+        default="",
+        editable=False,
+        codes=[(section.slug, section.title) for section in SECTIONS],
+        item="section",
+    )
+
+
 AGE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("120"))]
 
 
@@ -179,14 +191,7 @@ class ScopingReturn(FollowsRules, models.Model):
         help_text="Recorded by the steering group when the borough makes no return this round; "
         "the report shows it.",
     )
-    sections_saved = CodeListField(
-        max_length=100,
-        blank=True,
-        default="",
-        editable=False,
-        codes=[(section.slug, section.title) for section in SECTIONS],
-        item="section",
-    )
+    sections_saved = _sections()
     # A round opened from an earlier one: the round the draft's answers were carried over from,
     # and the sections the lead confirmed as "No change since" it (an answer: unchanged).
     carried_from = models.ForeignKey(
@@ -197,14 +202,7 @@ class ScopingReturn(FollowsRules, models.Model):
         related_name="+",
         editable=False,
     )
-    sections_unchanged = CodeListField(
-        max_length=100,
-        blank=True,
-        default="",
-        editable=False,
-        codes=[(section.slug, section.title) for section in SECTIONS],
-        item="section",
-    )
+    sections_unchanged = _sections()
     # One borough's extension: leads may change and submit until this date, not the round's.
     extended_to = models.DateField(null=True, blank=True, editable=False)
     extension_reason = models.TextField(blank=True, max_length=2000, editable=False)

@@ -356,3 +356,40 @@ def test_a_signed_in_page_gives_the_timeout_warning_its_clock(client, lead):
     assert "You’re about to be signed out" in html
     client.logout()
     assert "data-session-seconds" not in client.get("/reports/").content.decode()
+
+
+def _session_writes(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return sum(
+        1
+        for q in queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    )
+
+
+def test_a_page_that_changes_nothing_writes_no_session_and_the_idle_time_still_runs(
+    client, lead, monkeypatch
+):
+    """The session's idle time starts again at most once a minute (not a save per request);
+    Stay signed in starts it whenever it is asked; the session ends after the idle time."""
+    import time
+
+    from django.contrib.sessions.models import Session
+
+    from pcmh import middleware
+
+    client.force_login(lead)
+    assert _session_writes(client, "/returns/") == 1  # the first page starts the idle time
+    assert _session_writes(client, "/returns/") == 0  # the next, within the minute: no write
+    assert _session_writes(client, "/accounts/keep-alive/") == 1  # Stay signed in: always
+    expiry = Session.objects.get().expire_date
+
+    later = time.time() + 61
+    monkeypatch.setattr(middleware.time, "time", lambda: later)
+    assert _session_writes(client, "/returns/") == 1  # a minute on: the idle time starts again
+    assert Session.objects.get().expire_date > expiry

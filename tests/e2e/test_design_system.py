@@ -123,6 +123,7 @@ def test_the_timeout_warning_comes_before_the_session_ends_and_can_extend_it(
     settings.SESSION_COOKIE_AGE = 12
     settings.SESSION_WARNING_SECONDS = 9
     page = section_page
+    time.sleep(1.1)  # the idle time starts again at most every tenth of it: 1 s here
     page.goto(f"{live_server.url}/returns/demo/camden/section/service/")  # session: 12 s from now
     opened = time.monotonic()
     dialog = page.get_by_role("dialog", name="You’re about to be signed out")
@@ -148,6 +149,7 @@ def test_without_an_answer_the_warning_says_the_session_has_ended(
     settings.SESSION_COOKIE_AGE = 6
     settings.SESSION_WARNING_SECONDS = 3
     page = section_page
+    time.sleep(1.1)  # as above: the page's request then starts the 6 s idle time
     page.goto(f"{live_server.url}/returns/demo/camden/section/service/")
     ended = page.get_by_role("heading", name="You have been signed out")
     expect(ended).to_be_visible(timeout=10_000)

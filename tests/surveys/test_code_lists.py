@@ -16,7 +16,7 @@ model_types = ScopingReturn._meta.get_field("model_types")
 
 def test_every_list_of_codes_is_a_code_list_field():
     names = {f.name for f in ScopingReturn._meta.concrete_fields if isinstance(f, CodeListField)}
-    assert names == {"model_types", "it_systems", "sections_saved"}
+    assert names == {"model_types", "it_systems", "sections_saved", "sections_unchanged"}
 
 
 def test_a_saved_list_keeps_its_order_and_new_codes_follow():
