@@ -6,4 +6,4 @@ class PcmhConfig(AppConfig):
     verbose_name = "PCMH Returns site"
 
     def ready(self):
-        from pcmh import security_log  # noqa: F401 - connects the signal receivers
+        from pcmh import middleware, security_log  # noqa: F401 - connect the signal receivers

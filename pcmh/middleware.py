@@ -6,8 +6,10 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.template.response import SimpleTemplateResponse
 
 logger = logging.getLogger("pcmh.security")
@@ -84,6 +86,13 @@ def seconds_left(request) -> int:
     warning counts them down)."""
     last = request.session.get(IDLE_REFRESHED, int(time.time()))
     return max(0, settings.SESSION_COOKIE_AGE - (int(time.time()) - last))
+
+
+@receiver(user_logged_in)
+def _idle_time_starts_at_sign_in(sender, request, user, **kwargs):
+    """Signing in saves the session: its idle time starts then, not again on the next page."""
+    if request is not None and hasattr(request, "session"):
+        refresh_idle_timeout(request, force=True)
 
 
 class IdleTimeoutMiddleware:

@@ -62,9 +62,6 @@ def report_urls(survey_round, borough, stp):
 
 
 def query_counts(client, urls) -> dict[str, int]:
-    # The first request after signing in starts the session's idle time (a write, at most once
-    # a minute): made before counting, so that each page is counted as it mostly is.
-    client.get("/")
     counts = {}
     for name, url in urls.items():
         with CaptureQueriesContext(connection) as captured:
