@@ -105,6 +105,12 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A page's own static files (served through here in development and tests) are not
+        # the user's doing: they do not start the idle time again.
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
             refresh_idle_timeout(request)
         return self.get_response(request)

@@ -7,9 +7,11 @@ from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
+# The appendix's columns as before, then the words beside each classification.
 TABLES_HEADER = (
     "stp,borough,status,model,scope,shared_it,outcome_measures,training,"
-    "medicines_management,recurrent_funding"
+    "medicines_management,recurrent_funding,scope_note,shared_it_note,outcome_measures_note,"
+    "training_note,medicines_management_note,recurrent_funding_note"
 )
 
 
