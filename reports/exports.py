@@ -187,7 +187,10 @@ def _labels(choices) -> str:
 
 
 _TABLE_VALUES = {
-    "status": f"{_labels(ServiceStatus)}; {queries.NO_RETURN_LABEL}",
+    "status": (
+        f"{_labels(ServiceStatus)}; {queries.NO_RETURN_LABEL}; "
+        f"{queries.NO_RETURN_LABEL}: <the reason the steering group recorded>"
+    ),
     "model": "",
     "scope": f"{_labels(Scope)}; empty = no return",
 }

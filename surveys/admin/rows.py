@@ -126,8 +126,10 @@ class ChildRowAdmin(ReadOnlyAdmin, ReturnPartAdmin, SpreadsheetImportExportMixin
 
 class CareRoleAdmin(ChildRowAdmin):
     resource_classes = [CareRoleResource]
-    list_display = ["borough", "survey_round", "role", "role_other", "wte", "band", "employer"]
-    list_filter = [*ReturnPartAdmin.list_filter, "role"]
+    list_display = [
+        "borough", "survey_round", "role", "role_other", "post_status", "wte", "band", "employer",
+    ]  # fmt: skip
+    list_filter = [*ReturnPartAdmin.list_filter, "role", "post_status"]
 
 
 class ContactAdmin(ChildRowAdmin):
