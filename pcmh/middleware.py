@@ -11,6 +11,7 @@ from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.template.response import SimpleTemplateResponse
+from django.utils.deprecation import MiddlewareMixin
 
 logger = logging.getLogger("pcmh.security")
 
@@ -95,15 +96,12 @@ def _idle_time_starts_at_sign_in(sender, request, user, **kwargs):
         refresh_idle_timeout(request, force=True)
 
 
-class IdleTimeoutMiddleware:
+class IdleTimeoutMiddleware(MiddlewareMixin):
     """The session's age is an idle timeout: a signed-in user's request starts it again, at
     most once a minute, so that a request that changes nothing writes nothing (Django's
     SESSION_SAVE_EVERY_REQUEST would save the session on every one)."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
+    def process_request(self, request):
         user = getattr(request, "user", None)
         # A page's own static files (served through here in development and tests) are not
         # the user's doing: they do not start the idle time again.
@@ -113,4 +111,3 @@ class IdleTimeoutMiddleware:
             and not request.path.startswith(settings.STATIC_URL)
         ):
             refresh_idle_timeout(request)
-        return self.get_response(request)
