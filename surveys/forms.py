@@ -468,3 +468,12 @@ class QueryReplyForm(InsideTemplateForm, KeepsWhatItIsGiven, forms.Form):
             "max_length": "Keep the reply to 5,000 characters or fewer",
         },
     )
+
+
+def posted_version(data) -> int:
+    """The return's version a page posted back (its hidden `version`), or -1 when it sent none
+    or not a number, so that the save is refused as stale rather than failing."""
+    try:
+        return int(data.get("version", ""))
+    except ValueError:
+        return -1

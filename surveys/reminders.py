@@ -8,11 +8,11 @@ then, late, never two at once.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 
 from surveys.models import ReminderSent, ReturnState, RoundState, ScopingReturn
+from surveys.workflow import with_link
 
 # (what the reminder is called, days from the deadline), in the order they fall due.
 REMINDERS = (
@@ -47,8 +47,8 @@ class Reminder:
                 f"{r.borough}'s return for {r.survey_round} is due on {when} ({self.kind} the "
                 "deadline) and has not been submitted yet."
             )
-        link = f"{settings.SITE_URL}{r.get_absolute_url()}"
-        return subject, f"{body}\n\nOpen the return: {link}\n", None, list(self.recipients)
+        body = with_link(body, ("Open the return", r.get_absolute_url()))
+        return subject, body, None, list(self.recipients)
 
 
 def _due_kind(deadline: date, today: date) -> str | None:

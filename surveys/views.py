@@ -23,6 +23,7 @@ from surveys.forms import (
     DeclarationForm,
     QueryReplyForm,
     edit_rows,
+    posted_version,
     section_form_class,
     shown_unchecked,
 )
@@ -211,10 +212,7 @@ def section(request, round_slug, borough_slug, section):
     if edited is not None:
         shown_unchecked(form, formsets)
     elif request.method == "POST":
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        version = posted_version(request.POST)
         valid = (form is None or form.is_valid()) and all(f.is_valid() for f in formsets)
         if valid:
             try:
@@ -308,10 +306,7 @@ def confirm_unchanged(request, round_slug, borough_slug, section):
     if refusal:
         messages.error(request, refusal)
         return redirect(scoping_return)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = posted_version(request.POST)
     try:
         workflow.confirm_unchanged(
             scoping_return=scoping_return, version=version, by=request.user, section=section

@@ -191,7 +191,9 @@ def deadline_refusal(survey_round: SurveyRound, extended_to=None) -> str | None:
 def extend_deadline(*, scoping_return: ScopingReturn, by, until, reason: str) -> ScopingReturn:
     """The steering group gives one borough until `until` to change and submit its return,
     with a reason the lead sees; recorded in the return's history."""
-    reason = _text_of(reason, "Give the reason for the extension.", limit=2000)
+    reason = _text_of(
+        reason, "Give the reason for the extension.", limit=_limit("extension_reason")
+    )
     with transaction.atomic():
         locked = _lock(scoping_return)
         if locked.survey_round.state != RoundState.OPEN:
@@ -309,12 +311,17 @@ def lead_emails(scoping_return) -> list[str]:
     )
 
 
+def with_link(body: str, link: tuple[str, str]) -> str:
+    """An e-mail's body ending with the absolute link (settings.SITE_URL) to the page it is
+    about: `link` = (what it opens, path). Every e-mail the service sends ends so."""
+    what, path = link
+    return f"{body}\n\n{what}: {settings.SITE_URL}{path}\n"
+
+
 def _mail(subject, body, recipients, *, link, notify=True):
-    """E-mail `recipients` once the transaction commits; the body ends with the absolute link
-    (settings.SITE_URL) to the page the message is about, `link` = (what it opens, path)."""
+    """E-mail `recipients` once the transaction commits, the body ending with `link`."""
     if notify and recipients:
-        what, path = link
-        body = f"{body}\n\n{what}: {settings.SITE_URL}{path}\n"
+        body = with_link(body, link)
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
         )
@@ -322,11 +329,11 @@ def _mail(subject, body, recipients, *, link, notify=True):
 
 def _mail_each(messages, *, notify=True):
     """E-mail several messages over one connection once the transaction commits: (subject,
-    body, recipients, link) each, the link added as `_mail` adds it."""
+    body, recipients, link) each, every body ending with its link."""
     if not notify:
         return
     datatuple = [
-        (subject, f"{body}\n\n{link[0]}: {settings.SITE_URL}{link[1]}\n", None, recipients)
+        (subject, with_link(body, link), None, recipients)
         for subject, body, recipients, link in messages
         if recipients
     ]
@@ -635,6 +642,11 @@ def query_link(query) -> str:
     return f"{url}#{anchor}"
 
 
+def _limit(name: str) -> int:
+    """The longest text the return's field `name` holds."""
+    return ScopingReturn._meta.get_field(name).max_length
+
+
 def _text_of(text: str, empty_message: str, limit: int = 5000) -> str:
     text = (text or "").strip()
     if not text:
@@ -787,7 +799,9 @@ def open_queries_for_lead(scoping_return) -> list[AnswerQuery]:
 def mark_no_return(*, survey_round: SurveyRound, borough, by, reason: str) -> ScopingReturn:
     """The steering group records that a borough makes no return this round, and why; the
     report shows "No return: <reason>", and publishing no longer waits for it."""
-    reason = _text_of(reason, "Give the reason the borough makes no return.", limit=2000)
+    reason = _text_of(
+        reason, "Give the reason the borough makes no return.", limit=_limit("no_return_reason")
+    )
     if survey_round.state == RoundState.PUBLISHED:
         raise WorkflowError(f"{survey_round} is published: its returns can no longer change.")
     scoping_return, _ = start_return(

@@ -53,12 +53,25 @@ def run_workflow(
         model_admin.message_user(request, none_message, messages.WARNING)
 
 
-class ReasonForm(forms.Form):
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField"}),
-        max_length=5000,
-        error_messages={"max_length": "Keep it to 5,000 characters or fewer"},
+def reason_field(
+    *, label="", help_text="", required="", limit=2000, limit_message="", rows=3
+) -> forms.CharField:
+    """The words a review step asks for, in the admin's large text box: a comment, a reason
+    (`limit` characters; `limit_message` says so when it is passed)."""
+    messages_ = {"max_length": limit_message or f"Keep the reason to {limit:,} characters or fewer"}
+    if required:
+        messages_["required"] = required
+    return forms.CharField(
+        label=label or None,
+        help_text=help_text,
+        max_length=limit,
+        widget=forms.Textarea(attrs={"rows": rows, "class": "vLargeTextField"}),
+        error_messages=messages_,
     )
+
+
+class ReasonForm(forms.Form):
+    text = reason_field(limit=5000, limit_message="Keep it to 5,000 characters or fewer", rows=5)
 
     def __init__(self, *args, label: str, help_text: str, required_message: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from boroughs.models import Borough
 from surveys import workflow
-from surveys.admin.actions import accept_returns, reopen_returns, request_changes
+from surveys.admin.actions import accept_returns, reason_field, reopen_returns, request_changes
 from surveys.admin.imports import SpreadsheetImportExportMixin
 from surveys.admin.mixins import (
     REVIEWED_STATES,
@@ -109,15 +109,10 @@ READ_ONLY_SHOWN_AS = {"model_types": "model_type_names", "it_systems": "it_syste
 class CorrectionForm(ScopingReturnAdminForm):
     """Correcting an answer of a submitted or accepted return: a data fix, with its reason."""
 
-    correction_reason = forms.CharField(
+    correction_reason = reason_field(
         label="Reason for the correction",
         help_text="Recorded in the return's history and on its timeline.",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-        error_messages={
-            "required": "Give the reason for the correction",
-            "max_length": "Keep the reason to 2,000 characters or fewer",
-        },
+        required="Give the reason for the correction",
     )
 
 
@@ -278,17 +273,22 @@ class ScopingReturnAdmin(
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and self.has_view_permission(request, obj):
-            extra_context["review_url"] = review_url(obj)
-            extra_context["tools"] = self._tools(request, obj)
-            extra_context["correcting"] = self._correcting(request, obj)
         if self.has_comment_permission(request):
             extra_context["comment_form"] = self.comment_form()
             extra_context["comment_url"] = reverse(
                 "admin:surveys_scopingreturn_comment", args=[object_id]
             )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The return the page shows, read once by the admin: its review steps as buttons.
+        if obj is not None:
+            context.update(
+                review_url=review_url(obj),
+                tools=self._tools(request, obj),
+                correcting=self._correcting(request, obj),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _tools(self, request, obj) -> list[tuple[str, str]]:
         """The buttons of a return's admin page: (label, address), as its state allows."""

@@ -19,10 +19,11 @@ from django.utils.http import urlencode
 
 from boroughs.models import is_steering_group
 from surveys import workflow
-from surveys.admin.actions import ReasonForm
+from surveys.admin.actions import ReasonForm, reason_field
 from surveys.answers import display_value, section_rows
 from surveys.changes import changes_since_submission, row_fields, row_value
 from surveys.choices import ReturnState, RoundState
+from surveys.forms import posted_version
 from surveys.sections import ROWS, SECTIONS
 
 
@@ -224,7 +225,7 @@ class ReviewPages:
                 workflow.accept(
                     scoping_return=scoping_return,
                     by=request.user,
-                    version=_version(request),
+                    version=posted_version(request.POST),
                 )
             except workflow.WorkflowError as error:
                 refusal = str(error)
@@ -312,7 +313,10 @@ class ReviewPages:
         elif request.method == "POST" and form.is_valid():
             try:
                 step["apply"](
-                    scoping_return, request.user, form.cleaned_data["text"], _version(request)
+                    scoping_return,
+                    request.user,
+                    form.cleaned_data["text"],
+                    posted_version(request.POST),
                 )
             except workflow.WorkflowError as error:
                 refusal = str(error)
@@ -494,15 +498,10 @@ class ExtensionForm(forms.Form):
             "invalid": "Enter the new deadline as a date, for example 2027-10-15",
         },
     )
-    reason = forms.CharField(
+    reason = reason_field(
         label="Reason",
         help_text="The borough's leads see it on their return.",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-        error_messages={
-            "required": "Give the reason for the extension",
-            "max_length": "Keep the reason to 2,000 characters or fewer",
-        },
+        required="Give the reason for the extension",
     )
 
 
@@ -522,13 +521,6 @@ def _redirecting(view):
             return HttpResponseRedirect(redirect.url)
 
     return wrapped
-
-
-def _version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 def _told(scoping_return, what="") -> str:

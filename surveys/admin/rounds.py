@@ -26,13 +26,13 @@ from django_object_actions import DjangoObjectActions, action
 
 from boroughs.models import Borough
 from surveys import workflow
-from surveys.admin.actions import run_workflow
+from surveys.admin.actions import reason_field, run_workflow
 from surveys.admin.mixins import HistoryAdmin, is_limited_reviewer
 from surveys.choices import ReturnState, RoundState
 from surveys.forms import KeepsWhatItIsGiven
 from surveys.models import ScopingReturn, SurveyRound
 
-NO_RETURN_REASON_LIMIT = 2000
+NO_RETURN_REASON_LIMIT = ScopingReturn._meta.get_field("no_return_reason").max_length
 
 
 class SurveyRoundAdminForm(forms.ModelForm):
@@ -65,17 +65,14 @@ class NoReturnForm(KeepsWhatItIsGiven, forms.Form):
             "has been accepted",
         },
     )
-    reason = forms.CharField(
+    reason = reason_field(
         label="Why it makes no return",
-        widget=forms.Textarea(attrs={"rows": 5, "class": "vLargeTextField"}),
-        max_length=NO_RETURN_REASON_LIMIT,
         help_text=f"Up to {NO_RETURN_REASON_LIMIT:,} characters. The report shows the borough "
         'as "No return:" followed by these words, for anyone to read once the round is '
         "published.",
-        error_messages={
-            "required": "Give the reason the borough makes no return",
-            "max_length": f"Keep the reason to {NO_RETURN_REASON_LIMIT:,} characters or fewer",
-        },
+        required="Give the reason the borough makes no return",
+        limit=NO_RETURN_REASON_LIMIT,
+        rows=5,
     )
 
     def __init__(self, *args, survey_round, **kwargs):
