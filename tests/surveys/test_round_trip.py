@@ -281,6 +281,28 @@ def test_saving_an_unchanged_admin_change_form_changes_nothing(client, superuser
         assert history_count(scoping_return) == history_before, str(scoping_return.borough)
 
 
+def test_correcting_a_submitted_return_without_changing_an_answer_changes_nothing(
+    client, superuser, all_returns
+):
+    """ "Correct an answer" on a submitted return, saved as the page was given (with only the
+    reason typed), writes nothing: no answer, no row, no history, no timeline step."""
+    client.force_login(superuser)
+    for scoping_return in all_returns[:6]:
+        ScopingReturn.objects.filter(pk=scoping_return.pk).update(state=ReturnState.SUBMITTED)
+        url = reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk])
+        url += "?correct=1"
+        before, history_before = snapshot(scoping_return), history_count(scoping_return)
+        events_before = scoping_return.events.count()
+        page = client.get(url)
+        data = response_form_data(page, form_id="scopingreturn_form", button="_save")
+        data["correction_reason"] = "Checked with the borough: nothing to fix."
+        response = client.post(url, as_post(data))
+        assert response.status_code == 302, str(scoping_return.borough)
+        assert differences(before, snapshot(scoping_return)) == {}, str(scoping_return.borough)
+        assert history_count(scoping_return) == history_before, str(scoping_return.borough)
+        assert scoping_return.events.count() == events_before
+
+
 def _set(data, name, value):
     if isinstance(value, list):
         data.setlist(name, value)
