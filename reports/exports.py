@@ -140,7 +140,7 @@ class ExportFile:
         if self.model is ScopingReturn:
             return report.returns.order_by(*RETURN_REPORT_ORDER)
         order = (f"scoping_return__{name}" for name in RETURN_REPORT_ORDER)
-        return self.model.objects.filter(scoping_return__in=report.returns).order_by(*order, "id")
+        return self.model.all_rows.filter(scoping_return__in=report.returns).order_by(*order, "id")
 
     def rows(self, report: Report) -> Iterator[tuple]:
         """Raw values, one tuple per row, streamed from the database in chunks (one query)."""

@@ -23,7 +23,15 @@ def _report(request, round_slug) -> queries.Report:
         SurveyRound.objects.readable_by(request.user).select_related("previous_round"),
         slug=round_slug,
     )
-    return queries.report_for(survey_round, request.user)
+    version = request.GET.get("version", "")
+    try:
+        if version and not (version.isdigit() and len(version) < 6):
+            raise queries.NoSuchVersion(version)
+        return queries.report_for(survey_round, request.user, int(version) if version else None)
+    except queries.NoSuchVersion:
+        raise Http404(
+            f"{survey_round} has no published version “{version}” of its report."
+        ) from None
 
 
 def _limited_to(request, report) -> list[str]:

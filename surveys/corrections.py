@@ -85,12 +85,12 @@ class _Applier:
         if survey_round is None:
             return False
         ScopingReturn = self.model("ScopingReturn")
-        self.returns = {
-            r.borough.slug: r
-            for r in ScopingReturn.objects.filter(survey_round=survey_round).select_related(
-                "borough"
-            )
-        }
+        returns = ScopingReturn.objects.filter(survey_round=survey_round)
+        if any(f.name == "publication" for f in ScopingReturn._meta.fields):
+            # Once publications exist: the returns themselves, not the copies a published
+            # report keeps (a correction of those is a published correction).
+            returns = returns.filter(publication__isnull=True)
+        self.returns = {r.borough.slug: r for r in returns.select_related("borough")}
         with transaction.atomic():
             for item in self.data["returns"]:
                 self.correct_return(item)

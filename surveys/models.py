@@ -105,6 +105,49 @@ class SurveyRound(models.Model):
         None once the round is closed."""
         return (self.closes_on - timezone.localdate()).days if self.is_open else None
 
+    @property
+    def current_publication(self):
+        """The publication its report shows now (the latest version), or None before it is
+        published."""
+        if self.state != RoundState.PUBLISHED:
+            return None
+        return self.publications.order_by("-version").first()
+
+
+class Publication(models.Model):
+    """One version of a round's published report: its inputs (every return of the round and
+    their child rows) copied and frozen as they stood when it was published, so that what the
+    report says changes only when the steering group publishes a correction (version 2, ...)
+    with a note of what it corrects. `surveys.publications` makes the copies."""
+
+    survey_round = models.ForeignKey(
+        SurveyRound, on_delete=models.CASCADE, related_name="publications"
+    )
+    version = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = _user_who()
+    note = models.TextField(
+        "what the correction changes",
+        blank=True,
+        max_length=2000,
+        help_text='Shown on the report as "Corrected on <date>: <note>"; none for version 1.',
+    )
+
+    class Meta:
+        ordering = ["survey_round", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey_round", "version"], name="one_publication_per_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey_round}, version {self.version}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.version > 1
+
 
 class ScopingReturnQuerySet(models.QuerySet):
     def in_round(self, survey_round):
@@ -120,6 +163,13 @@ class ScopingReturnQuerySet(models.QuerySet):
     def counted_in(self, survey_round):
         """Returns a round's report counts: accepted once published, else submitted too."""
         return self.filter(survey_round=survey_round, state__in=counted_states(survey_round))
+
+
+class LiveReturnManager(models.Manager.from_queryset(ScopingReturnQuerySet)):
+    """The returns leads and reviewers work on: not the copies frozen in a publication."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(publication__isnull=True)
 
 
 def counted_states(survey_round) -> list[str]:
@@ -206,6 +256,16 @@ class ScopingReturn(FollowsRules, models.Model):
     # One borough's extension: leads may change and submit until this date, not the round's.
     extended_to = models.DateField(null=True, blank=True, editable=False)
     extension_reason = models.TextField(blank=True, max_length=2000, editable=False)
+    # A read-only copy of the return frozen in one version of its round's published report
+    # (`surveys.publications`); None for the return itself, the one leads and reviewers change.
+    publication = models.ForeignKey(
+        Publication,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",  # its copies: ScopingReturn.all_rows.filter(publication=...)
+        editable=False,
+    )
 
     # 1. Service
     status = models.CharField(
@@ -289,15 +349,21 @@ class ScopingReturn(FollowsRules, models.Model):
     recurrent_funding_note = _note("recurrent funding note")
     funding_notes = _text("funding notes")
 
-    objects = ScopingReturnQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = LiveReturnManager()  # the default: the admin, the lead's pages, related managers
+    all_rows = ScopingReturnQuerySet.as_manager()  # frozen copies too: what reports read
+    history = HistoricalRecords(excluded_fields=["updated_at", "publication"])
 
     class Meta:
         ordering = ["survey_round", "borough__display_order"]
         verbose_name = "scoping return"
         constraints = [
             models.UniqueConstraint(
-                fields=["survey_round", "borough"], name="one_return_per_borough_per_round"
+                fields=["survey_round", "borough"],
+                condition=Q(publication__isnull=True),
+                name="one_return_per_borough_per_round",
+            ),
+            models.UniqueConstraint(
+                fields=["publication", "borough"], name="one_copy_per_borough_per_publication"
             ),
             RestatedConstraint(
                 condition=Q(min_age__isnull=True) | Q(min_age__gte=0, min_age__lte=120),
@@ -328,6 +394,11 @@ class ScopingReturn(FollowsRules, models.Model):
 
     def get_absolute_url(self):
         return reverse("surveys:return", args=[self.survey_round.slug, self.borough.slug])
+
+    def validate_constraints(self, exclude=None):
+        # One return per borough and round holds for the returns themselves (not the copies a
+        # publication keeps): checked although `publication` is on no form.
+        super().validate_constraints(exclude=set(exclude or ()) - {"publication"})
 
     def code_labels(self, name: str) -> list[str]:
         """The labels of a code list's codes ("model_types", "it_systems"), as stored."""
@@ -361,10 +432,24 @@ ANSWER_FIELD_NAMES = tuple(
 )
 
 
+class LiveRowManager(models.Manager):
+    """The rows of the returns leads and reviewers work on, not of the copies frozen in a
+    publication; through one return (`a_return.care_roles`, prefetching) that return's rows,
+    whichever it is."""
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        if getattr(self, "core_filters", None):  # a return's own related manager
+            return rows
+        return rows.filter(scoping_return__publication__isnull=True)
+
+
 class ReturnRow(FollowsRules, models.Model):
     """A row of a return (a care role, a contact...): kept in the order it was added, its every
     change recorded."""
 
+    objects = LiveRowManager()  # the default: the admin, imports, related managers
+    all_rows = models.Manager()  # noqa: DJ012 - frozen copies' rows too: what reports read
     history = HistoricalRecords(inherit=True)
 
     class Meta:
@@ -624,6 +709,7 @@ class UnsavedAnswers(models.Model):
 
 for _model in (
     SurveyRound,
+    Publication,
     ScopingReturn,
     CareRole,
     Contact,

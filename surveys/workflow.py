@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from pcmh.security_log import log_event
+from surveys import publications
 from surveys.answers import with_article
 from surveys.models import (
     AnswerQuery,
     EventKind,
+    Publication,
     QueryState,
     ReturnComment,
     ReturnEvent,
@@ -559,8 +561,6 @@ def reopen(
     with transaction.atomic():
         locked = _lock(scoping_return, version)
         target = _target(locked, "reopen")
-        if locked.survey_round.state == RoundState.PUBLISHED:
-            raise WorkflowError("The round is published: its returns can no longer be reopened.")
         locked = _move(
             locked,
             by=by,
@@ -642,9 +642,9 @@ def query_link(query) -> str:
     return f"{url}#{anchor}"
 
 
-def _limit(name: str) -> int:
-    """The longest text the return's field `name` holds."""
-    return ScopingReturn._meta.get_field(name).max_length
+def _limit(name: str, model=ScopingReturn) -> int:
+    """The longest text the field `name` (of a return, or of `model`) holds."""
+    return model._meta.get_field(name).max_length
 
 
 def _text_of(text: str, empty_message: str, limit: int = 5000) -> str:
@@ -995,9 +995,34 @@ def close_round(*, survey_round: SurveyRound, by, notify: bool = True) -> Survey
     return locked
 
 
+def _refuse_unready(locked: SurveyRound) -> None:
+    """Refuse to publish `locked` (or a correction of it) while any borough's return is
+    neither accepted nor marked "no return" with a reason."""
+    unready = round_position(locked)["unready"]
+    if unready:
+        names = ", ".join(str(b) for b in unready)
+        raise WorkflowError(
+            f"{locked} cannot be published yet: {len(unready)} "
+            f"{'borough has' if len(unready) == 1 else 'boroughs have'} neither an accepted "
+            f"return nor a reason for making no return ({names}). Accept their returns or "
+            "mark them as no return."
+        )
+
+
+def _publish(locked: SurveyRound, *, by, note: str = "") -> Publication:
+    """The round's next publication version, its returns frozen in it as they stand now."""
+    last = locked.publications.order_by("-version").values_list("version", flat=True).first()
+    publication = Publication.objects.create(
+        survey_round=locked, version=(last or 0) + 1, published_by=by, note=note
+    )
+    publications.freeze(publication)
+    return publication
+
+
 def publish_round(*, survey_round: SurveyRound, by, notify: bool = True) -> SurveyRound:
-    """Publish a closed round: its report, counting accepted returns, becomes public. Refused
-    while any borough's return is neither accepted nor marked "no return" with a reason."""
+    """Publish a closed round: its report, counting accepted returns, becomes public, computed
+    from a copy of its returns frozen now (version 1 of its publication). Refused while any
+    borough's return is neither accepted nor marked "no return" with a reason."""
     with transaction.atomic():
         locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
         if locked.state != RoundState.CLOSED:
@@ -1005,19 +1030,12 @@ def publish_round(*, survey_round: SurveyRound, by, notify: bool = True) -> Surv
                 f"Only a closed round can be published; {locked} is "
                 f"{locked.get_state_display().lower()}."
             )
-        unready = round_position(locked)["unready"]
-        if unready:
-            names = ", ".join(str(b) for b in unready)
-            raise WorkflowError(
-                f"{locked} cannot be published yet: {len(unready)} "
-                f"{'borough has' if len(unready) == 1 else 'boroughs have'} neither an accepted "
-                f"return nor a reason for making no return ({names}). Accept their returns or "
-                "mark them as no return."
-            )
+        _refuse_unready(locked)
         locked.state = RoundState.PUBLISHED
         locked.published_at, locked.published_by = timezone.now(), by
         locked._history_user = by
         locked.save()
+        _publish(locked, by=by)
         _round_mail(
             locked,
             "{round} is published: {borough}'s profile",
@@ -1031,3 +1049,54 @@ def publish_round(*, survey_round: SurveyRound, by, notify: bool = True) -> Surv
         )
     log_event("round_published", user=by, round=locked.slug)
     return locked
+
+
+def corrected_returns(survey_round: SurveyRound) -> list[ScopingReturn]:
+    """The returns of a published round that differ from their copies in its current
+    publication (changed, reopened or marked since): what a correction would publish."""
+    current = survey_round.publications.order_by("-version").first()
+    if current is None:
+        return []
+    frozen = dict(
+        ScopingReturn.all_rows.filter(publication=current).values_list("borough_id", "version")
+    )
+    return [
+        r
+        for r in ScopingReturn.objects.in_round(survey_round).select_related("borough")
+        if frozen.get(r.borough_id) != r.version
+    ]
+
+
+def publish_correction(*, survey_round: SurveyRound, by, note: str, notify: bool = True):
+    """Publish a correction of a published round: a new version of its report, computed from
+    its returns as they stand now, with `note` saying what it corrects ("Corrected on <date>:
+    <note>" on the report; earlier versions stay readable). Refused without a note, while a
+    return is reopened and not accepted again, and when nothing has changed."""
+    note = _text_of(note, "Say what the correction changes.", _limit("note", Publication))
+    with transaction.atomic():
+        locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+        if locked.state != RoundState.PUBLISHED:
+            raise WorkflowError(
+                f"Only a published round can be corrected; {locked} is "
+                f"{locked.get_state_display().lower()}. Publish it first."
+            )
+        _refuse_unready(locked)
+        if not corrected_returns(locked):
+            raise WorkflowError(
+                f"No return of {locked} has changed since its report was last published: "
+                "there is nothing to correct."
+            )
+        publication = _publish(locked, by=by, note=note)
+        _round_mail(
+            locked,
+            "{round}: a correction is published",
+            f"The steering group has published a correction of the report of {{round}} "
+            f"(version {publication.version}): " + note.replace("{", "{{").replace("}", "}}"),
+            lambda borough: (
+                "Read the profile",
+                reverse("reports:borough", args=[locked.slug, borough.slug]),
+            ),
+            notify=notify,
+        )
+    log_event("round_corrected", user=by, round=locked.slug, version=str(publication.version))
+    return publication

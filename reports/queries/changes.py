@@ -27,7 +27,7 @@ from reports.queries.report import (
 )
 from surveys.answers import shown_as
 from surveys.choices import Answer, CareRoleType, PostStatus, ServiceStatus
-from surveys.models import CareRole, counted_states
+from surveys.models import CareRole
 from surveys.sections import FIELD_NAMES
 
 # The questions whose answers are compared on the page: the classified ones.
@@ -181,13 +181,11 @@ def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
         report.boroughs.annotate(
             after=FilteredRelation(
                 "returns",
-                condition=Q(returns__survey_round=report.survey_round)
-                & Q(returns__state__in=counted_states(report.survey_round)),
+                condition=report.counted_condition("returns__"),
             ),
             before=FilteredRelation(
                 "returns",
-                condition=Q(returns__survey_round=previous.survey_round)
-                & Q(returns__state__in=counted_states(previous.survey_round)),
+                condition=previous.counted_condition("returns__"),
             ),
         )
         .values(
@@ -221,7 +219,7 @@ def _roles(report: Report, previous: Report) -> list[RoleChange]:
     """WTE and boroughs per care role in post, in both rounds (one query)."""
     sums = {
         (row["scoping_return__survey_round"], row["role"]): row
-        for row in CareRole.objects.filter(
+        for row in CareRole.all_rows.filter(
             Q(scoping_return__in=report.returns) | Q(scoping_return__in=previous.returns),
             post_status=PostStatus.IN_POST,
         )
@@ -331,14 +329,12 @@ def profile_changes(report: Report, scoping_return, previous: Report | None):
     """What changed in `scoping_return` since the borough's counted return in `previous`'s
     round, or None when there is none to compare with (two queries and one per kind of row)."""
     from surveys.changes import changes_between
-    from surveys.models import ScopingReturn
     from surveys.sections import ROWS, SECTIONS
 
     if previous is None or scoping_return is None:
         return None
     then = (
-        ScopingReturn.objects.counted_in(previous.survey_round)
-        .filter(borough_id=scoping_return.borough_id)
+        previous.returns.filter(borough_id=scoping_return.borough_id)
         .prefetch_related(*ROWS)
         .first()
     )

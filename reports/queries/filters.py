@@ -135,10 +135,10 @@ def boroughs_matching(report: Report, filters: list[BoroughFilter]) -> list[Appe
         elif item.name == "it_system":
             returns, return_filters = returns.filter(code_in_list("it_systems", item.value)), 1
         elif item.name == "care_role":
-            with_role = CareRole.objects.filter(role=item.value).values("scoping_return_id")
+            with_role = CareRole.all_rows.filter(role=item.value).values("scoping_return_id")
             returns, return_filters = returns.filter(pk__in=with_role), 1
         elif item.name in STATUS_OF_FILTER:
-            with_role = CareRole.objects.filter(
+            with_role = CareRole.all_rows.filter(
                 role=item.value, post_status=STATUS_OF_FILTER[item.name]
             ).values("scoping_return_id")
             returns, return_filters = returns.filter(pk__in=with_role), 1

@@ -39,7 +39,7 @@ def not_stated(report: Report) -> list[Figure]:
 def quality_notes(report: Report) -> QuerySet:
     """The data-quality notes of the counted returns, in report order."""
     return (
-        DataQualityNote.objects.filter(scoping_return__in=report.returns)
+        DataQualityNote.all_rows.filter(scoping_return__in=report.returns)
         .select_related("scoping_return__borough__stp")
         .order_by(*(f"scoping_return__{name}" for name in RETURN_REPORT_ORDER), "id")
     )
@@ -114,7 +114,7 @@ def note_filters(report: Report, params) -> NoteFilters:
     """
     chosen = {name: params.get(name, "") for name in NOTE_FILTERS}
     rows = (
-        DataQualityNote.objects.filter(scoping_return__in=report.returns)
+        DataQualityNote.all_rows.filter(scoping_return__in=report.returns)
         .values(
             "field",
             "scoping_return__borough__slug",

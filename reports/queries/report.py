@@ -10,7 +10,13 @@ from django.db.models.functions import Coalesce
 from boroughs.models import Borough, is_steering_group
 from surveys.answers import field_label  # noqa: F401 - re-exported
 from surveys.choices import Answer, RoundState, Scope, ServiceStatus
-from surveys.models import ANSWER_FIELD_NAMES, ScopingReturn, SurveyRound
+from surveys.models import (
+    ANSWER_FIELD_NAMES,
+    Publication,
+    ScopingReturn,
+    SurveyRound,
+    counted_states,
+)
 from surveys.sections import SECTIONS_BY_SLUG
 
 NO_RETURN = "no_return"
@@ -58,11 +64,45 @@ class Report:
     boroughs: accepted ones once the round is published, submitted ones too before that.
     """
 
-    def __init__(self, survey_round: SurveyRound, boroughs: QuerySet, returns: QuerySet):
+    def __init__(
+        self,
+        survey_round: SurveyRound,
+        boroughs: QuerySet,
+        returns: QuerySet,
+        publication: Publication | None = None,
+        publications: tuple[Publication, ...] = (),
+    ):
         self.survey_round = survey_round
         self.boroughs = boroughs
         self.returns = returns
         self.provisional = survey_round.state != RoundState.PUBLISHED
+        # The version of the published report read (its frozen returns), and every version
+        # published, oldest first; None and () for a round not yet published.
+        self.publication = publication
+        self.publications = publications
+
+    @property
+    def current(self) -> bool:
+        """Whether this is the report as it stands (not an earlier, corrected version)."""
+        return self.publication is None or self.publication == self.publications[-1]
+
+    @property
+    def corrections(self) -> list[Publication]:
+        """The corrections published up to the version read, latest first."""
+        return [
+            p
+            for p in reversed(self.publications)
+            if p.is_correction and p.version <= self.publication.version
+        ]
+
+    def counted_condition(self, prefix: str = "") -> Q:
+        """The condition that picks the counted returns, through `prefix` ("returns__")."""
+        lookups = {
+            "survey_round": self.survey_round,
+            "state__in": counted_states(self.survey_round),
+            "publication": self.publication,
+        }
+        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
 
     @cached_property
     def totals(self) -> dict[str, int]:
@@ -85,23 +125,49 @@ class Report:
         return self.borough_total - self.counted
 
 
-def with_no_return_reasons(boroughs: QuerySet, survey_round: SurveyRound) -> QuerySet:
+def with_no_return_reasons(boroughs: QuerySet, returns: QuerySet) -> QuerySet:
     """`boroughs`, each with the reason the steering group recorded for its making no return
-    to `survey_round` (`no_return_reason`, "" when none), read in the same query as the
-    boroughs. The report shows it only for a borough without a counted return."""
-    reason = ScopingReturn.objects.filter(survey_round=survey_round, borough=OuterRef("pk")).values(
-        "no_return_reason"
-    )[:1]
+    (`no_return_reason`, "" when none) on its return among `returns`, read in the same query
+    as the boroughs. The report shows it only for a borough without a counted return."""
+    reason = returns.filter(borough=OuterRef("pk")).values("no_return_reason")[:1]
     return boroughs.annotate(
         no_return_reason=Coalesce(Subquery(reason), Value(""), output_field=TextField())
     )
 
 
-def report_for(survey_round: SurveyRound, user) -> Report:
-    """The report of `survey_round` for `user`, who may read the round (see `readable_by`)."""
-    boroughs = Borough.objects.all()
-    returns = ScopingReturn.objects.counted_in(survey_round)
-    if survey_round.state != RoundState.PUBLISHED and is_steering_group(user):
-        boroughs = Borough.objects.for_user(user)
-        returns = returns.filter(borough__in=boroughs)
-    return Report(survey_round, with_no_return_reasons(boroughs, survey_round), returns)
+class NoSuchVersion(Exception):
+    """A version of a round's publication that was never published."""
+
+
+def report_for(survey_round: SurveyRound, user, version: int | None = None) -> Report:
+    """The report of `survey_round` for `user`, who may read the round (see `readable_by`).
+
+    A published round's report counts the returns frozen in its publication (the current
+    version, or `version`) and the boroughs that had a return when it was published; before
+    publishing, the returns as they stand (`NoSuchVersion` for a version not published)."""
+    published = survey_round.state == RoundState.PUBLISHED
+    publications = tuple(survey_round.publications.order_by("version")) if published else ()
+    publication = None
+    if publications:
+        found = {p.version: p for p in publications}
+        publication = found.get(version or publications[-1].version)
+        if publication is None:
+            raise NoSuchVersion(version)
+        every = ScopingReturn.all_rows.filter(publication=publication)
+        boroughs = Borough.objects.filter(pk__in=every.values("borough_id"))
+    elif version is not None:
+        raise NoSuchVersion(version)
+    else:
+        every = ScopingReturn.objects.in_round(survey_round)
+        boroughs = Borough.objects.all()
+        if not published and is_steering_group(user):
+            boroughs = Borough.objects.for_user(user)
+            every = every.filter(borough__in=boroughs)
+    returns = every.filter(state__in=counted_states(survey_round))
+    return Report(
+        survey_round,
+        with_no_return_reasons(boroughs, every),
+        returns,
+        publication,
+        publications,
+    )

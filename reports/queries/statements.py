@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from reports.figures import section_of
 from reports.models import PublishedStatement
 from reports.queries import counts
@@ -107,6 +109,21 @@ def summary_json(report: Report) -> dict:
     """The summary as JSON-ready data: the figure sets of `counts.summary_json`, then Section 1's
     other content (model types, ages, service aims) and the round's published statements."""
     data = counts.summary_json(report)
+    # The version of the published report (None before publishing) and the corrections
+    # published up to it, oldest first.
+    data["version"] = report.publication.version if report.publication else None
+    data["corrections"] = (
+        [
+            {
+                "version": p.version,
+                "published_on": timezone.localdate(p.published_at).isoformat(),
+                "note": p.note,
+            }
+            for p in reversed(report.corrections)
+        ]
+        if report.publication
+        else []
+    )
     data["model_types"] = counts.model_types(report).as_dict()
     found = counts.ages(report)
     data["ages"] = {

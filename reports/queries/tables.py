@@ -174,7 +174,7 @@ def tile_map(report: Report) -> list[Tile]:
 # --- Profiles --------------------------------------------------------------------------------
 
 _PROFILE_PREFETCH = (
-    Prefetch("care_roles", queryset=CareRole.objects.order_by("id")),
+    Prefetch("care_roles", queryset=CareRole.all_rows.order_by("id")),
     "contacts",
     "measures",
     "funding_lines",

@@ -158,7 +158,7 @@ def test_care_role_wte_then_and_now_counts_posts_in_post_only(client, reviewer, 
     CareRole.objects.create(
         scoping_return=planned, role="psychologist", wte=5, post_status="planned"
     )
-    CareRole.objects.filter(scoping_return__survey_round__in=[previous, current]).exclude(
+    CareRole.all_rows.filter(scoping_return__survey_round__in=[previous, current]).exclude(
         post_status="planned"
     ).update(post_status="in_post")
     client.force_login(reviewer)

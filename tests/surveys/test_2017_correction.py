@@ -18,6 +18,7 @@ from surveys.models import (
     DataQualityNote,
     FundingLine,
     OutcomeMeasure,
+    Publication,
     ReturnEvent,
     ScopingReturn,
 )
@@ -28,6 +29,12 @@ pytestmark = pytest.mark.django_db
 MIGRATION = importlib.import_module("surveys.migrations.0011_correct_2017_transcription")
 CORRECTIONS = json.loads(MIGRATION.CORRECTIONS.read_text(encoding="utf-8"))
 CHILDREN = [CareRole, Contact, OutcomeMeasure, FundingLine, DataQualityNote]
+
+
+@pytest.fixture(autouse=True)
+def before_publications(round_2017):
+    """The database as migration 0011 finds it: publications (0012) do not exist yet."""
+    Publication.objects.all().delete()
 
 
 @cache

@@ -37,6 +37,7 @@ BOOKKEEPING = {
     "no_return_reason",  # the steering group's record that the borough made no return
     "carried_from", "sections_unchanged",  # a round opened from an earlier one
     "extended_to", "extension_reason",  # one borough's extension
+    "publication",  # a copy frozen in a published report
 }  # fmt: skip
 CHILDREN = {  # relation, import resource, export file
     CareRole: ("care_roles", CareRoleResource, "care_roles"),
