@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "pcmh",
     "boroughs",
+    "toolkit",
     "surveys",
     "reports",
 ]

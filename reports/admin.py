@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 
 from reports.figures import figure_choices
-from reports.models import PublishedStatement, RoundAim, RoundAimBorough
+from reports.models import PublishedStatement, RoundAim, RoundAimBorough, ThemeStatement
 from surveys.admin.mixins import HistoryAdmin, is_limited_reviewer
 from surveys.forms import KeepsWhatItIsGiven
 
@@ -87,3 +87,18 @@ class RoundAimAdmin(AllLondonEdits, HistoryAdmin):
     list_filter = ["survey_round"]
     list_select_related = ["survey_round"]
     search_fields = ["key", "name", "printed"]
+
+
+class ThemeStatementForm(KeepsWhatItIsGiven, forms.ModelForm):
+    class Meta:
+        model = ThemeStatement
+        fields = ["survey_round", "kind", "theme", "order", "text"]
+
+
+@admin.register(ThemeStatement)
+class ThemeStatementAdmin(AllLondonEdits, HistoryAdmin):
+    form = ThemeStatementForm
+    list_display = ["__str__", "survey_round", "kind", "theme", "order"]
+    list_filter = ["survey_round", "kind", "theme"]
+    list_select_related = ["survey_round"]
+    search_fields = ["text"]

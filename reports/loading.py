@@ -72,3 +72,23 @@ def load_statements_and_aims(apps, folder: Path = FIXTURES) -> dict[str, int] | 
                 {"words": row["words"]},
             )
     return added
+
+
+def load_theme_statements(apps, folder: Path = FIXTURES) -> int | None:
+    """Add the 2017 report's Tables 1 and 2 (the benefits and barriers stakeholders reported,
+    each under its theme, in the tables' order) as the 2017 round's theme statements, with the
+    models of `apps`. None when there is no 2017 round; otherwise how many were added."""
+    SurveyRound = apps.get_model("surveys", "SurveyRound")
+    ThemeStatement = apps.get_model("reports", "ThemeStatement")
+    survey_round = SurveyRound.objects.filter(slug=ROUND_SLUG).first()
+    if survey_round is None:
+        return None
+    added = 0
+    with transaction.atomic():
+        for row in _rows(folder, "theme_statements.csv"):
+            added += _added(
+                ThemeStatement,
+                {"survey_round": survey_round, "kind": row["kind"], "order": int(row["order"])},
+                {"theme": row["theme"], "text": row["text"]},
+            )
+    return added

@@ -8,6 +8,7 @@ from boroughs.models import Borough
 from reports.figures import FIGURES, validate_figure
 from surveys.constraints import add_field_rules
 from surveys.models import SurveyRound
+from toolkit.choices import Kind, Theme
 
 
 class PublishedStatement(models.Model):
@@ -123,5 +124,35 @@ class RoundAimBorough(models.Model):
         return f"{self.borough}: {self.aim}"
 
 
-for _model in (PublishedStatement, RoundAim, RoundAimBorough):
+class ThemeStatement(models.Model):
+    """A benefit or a barrier the round's report states for London as a whole, under its theme:
+    for 2017, the stakeholder feedback of Tables 1 and 2, in the tables' order. The themes page
+    and summary.json list them; no borough's return is made up from them."""
+
+    survey_round = models.ForeignKey(
+        SurveyRound, on_delete=models.CASCADE, related_name="theme_statements"
+    )
+    kind = models.CharField("benefit or barrier", max_length=10, choices=Kind.choices)
+    theme = models.CharField(max_length=20, choices=Theme.choices)
+    text = models.TextField("the statement as printed", max_length=2000)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Its place in the report.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey_round", "kind", "order"]
+        verbose_name = "theme statement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey_round", "kind", "order"],
+                name="one_theme_statement_per_place",
+                violation_error_message="The round already has a statement in this place",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey_round}: {self.get_kind_display()}, {self.get_theme_display()}"
+
+
+for _model in (PublishedStatement, RoundAim, RoundAimBorough, ThemeStatement):
     add_field_rules(_model)

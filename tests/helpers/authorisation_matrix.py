@@ -16,10 +16,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from boroughs.models import BoroughMembership, ReviewerStp, Stp
-from reports.models import PublishedStatement, RoundAim, RoundAimBorough
+from reports.models import PublishedStatement, RoundAim, RoundAimBorough, ThemeStatement
 from surveys import workflow
 from surveys.models import CareRole, DataQualityNote, FundingLine, OutcomeMeasure, ReturnComment
 from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
+from toolkit.models import GuidanceArea, Level, Principle, ToolkitVersion
 
 PERSONAS = ["anonymous", "lead_a", "lead_b", "limited", "reviewer", "superuser"]
 OK, LOGIN, NOPE, MISSING, NOT_ALLOWED, BAD = 200, 302, 403, 404, 405, 400
@@ -122,6 +123,39 @@ EXPECTED = {
     "admin:reports_roundaim_delete": [302, 302, 302, 403, 200, 200],
     "admin:reports_roundaim_history": [302, 302, 302, 200, 200, 200],
     "admin:reports_roundaim_simple_history": [302, 302, 302, 200, 200, 200],
+    "admin:reports_themestatement_add": [302, 302, 302, 403, 200, 200],
+    "admin:reports_themestatement_change": [302, 302, 302, 200, 200, 200],
+    "admin:reports_themestatement_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:reports_themestatement_delete": [302, 302, 302, 403, 200, 200],
+    "admin:reports_themestatement_history": [302, 302, 302, 200, 200, 200],
+    "admin:reports_themestatement_simple_history": [302, 302, 302, 200, 200, 200],
+    # The toolkit: read by the steering group, edited by its members for all London.
+    "admin:toolkit_guidancearea_add": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_guidancearea_change": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_guidancearea_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_guidancearea_delete": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_guidancearea_history": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_guidancearea_simple_history": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_level_add": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_level_change": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_level_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_level_delete": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_level_history": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_level_simple_history": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_principle_add": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_principle_change": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_principle_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_principle_delete": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_principle_history": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_principle_simple_history": [302, 302, 302, 200, 200, 200],
+    # A version's "Copy into a new draft" button (django-object-actions): a POST only.
+    "admin:toolkit_toolkitversion_actions": [302, 302, 302, 405, 405, 405],
+    "admin:toolkit_toolkitversion_add": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_toolkitversion_change": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_toolkitversion_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_toolkitversion_delete": [302, 302, 302, 403, 200, 200],
+    "admin:toolkit_toolkitversion_history": [302, 302, 302, 200, 200, 200],
+    "admin:toolkit_toolkitversion_simple_history": [302, 302, 302, 200, 200, 200],
     "admin:surveys_carerole_add": [302, 302, 302, 403, 403, 403],
     "admin:surveys_carerole_change": [302, 302, 302, 302, 200, 200],
     "admin:surveys_carerole_changelist": [302, 302, 302, 200, 200, 200],
@@ -284,6 +318,7 @@ EXPECTED = {
 # check, which `test_every_post_needs_a_csrf_token` makes): the same order of users.
 POST_EXPECTED = {
     "admin:logout": [302, 302, 302, 302, 302, 302],
+    "admin:toolkit_toolkitversion_actions": [302, 302, 302, 403, 302, 302],
     "admin:surveys_carerole_process_import": [302, 302, 302, 302, 302, 302],
     "admin:surveys_contact_process_import": [302, 302, 302, 302, 302, 302],
     "admin:surveys_dataqualitynote_process_import": [302, 302, 302, 302, 302, 302],
@@ -362,6 +397,14 @@ def world(make_user, camden, croydon, password):
     objects = {
         "reports.publishedstatement": statement,
         "reports.roundaim": aim,
+        "reports.themestatement": ThemeStatement.objects.create(
+            survey_round=published, kind="benefit", theme="access", text="Easier access", order=1
+        ),
+        # Loaded by a data migration, which writes no history: saved once to have some.
+        **{
+            model._meta.label_lower: _saved(model.objects.first())
+            for model in (Principle, GuidanceArea, Level, ToolkitVersion)
+        },
         "surveys.scopingreturn": submitted,
         "surveys.surveyround": open_round,
         "surveys.carerole": submitted.care_roles.first(),
@@ -390,6 +433,11 @@ def world(make_user, camden, croydon, password):
     return {"users": users, "objects": objects, "password": password}
 
 
+def _saved(obj):
+    obj.save()
+    return obj
+
+
 def url_for(name, pattern, world):
     """The URL of a route with real arguments; `name@variant` picks a second set."""
     objects = world["objects"]
@@ -416,6 +464,8 @@ def url_for(name, pattern, world):
                         args.append(obj.queries.get().pk)
                     url = reverse(route, args=args)
                     return f"{url}?on=status" if action == "review_query" else url
+                if action == "actions" and model._meta.app_label == "toolkit":
+                    return reverse(route, kwargs={"pk": obj.pk, "tool": "copy_as_draft"})
                 if action == "actions":
                     return reverse(route, kwargs={"pk": obj.pk, "tool": "close_this_round"})
                 if action in {
