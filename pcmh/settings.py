@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers the load balancer before the host is validated or HTTPS required.
+    "pcmh.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pcmh.middleware.DatabaseUnavailableMiddleware",
@@ -125,6 +127,10 @@ if _cache_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
+            # Several deployments (or test runs) may share one Redis: each its own keys.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            # A cache that stops answering fails a request (and /healthz) in seconds, not never.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
