@@ -153,20 +153,24 @@ def edit_refusal(
     its round is open. Reviewing (the admin, imports), the steering group changes any return
     not yet accepted, as its admin permissions allow. An accepted return is changed by nobody
     until it is reopened, except by the steering group correcting an answer (`correcting`: a
-    data fix with a reason) before the round is published.
+    data fix with a reason). Once the round is published its report keeps its own copy of the
+    returns: a return reopened for a correction is changed by its leads again, with no
+    deadline, and the report changes only when the correction is published.
     """
-    published = scoping_return.survey_round.state == RoundState.PUBLISHED
-    if correcting and reviewing and published:
-        return f"{scoping_return.survey_round} is published: its returns can no longer change."
     if scoping_return.state == ReturnState.ACCEPTED and not (correcting and reviewing):
         return "This return has been accepted: it must be reopened before it can be changed."
     if reviewing:
         return None  # the admin's permissions say which of the steering group may
-    if not scoping_return.survey_round.is_open:
+    correction = reopened_for_correction(scoping_return)
+    if not scoping_return.survey_round.is_open and not correction:
         return (
             f"{scoping_return.survey_round} is closed: you can read this return but not change it."
         )
-    late = deadline_refusal(scoping_return.survey_round, scoping_return.extended_to)
+    late = (
+        None
+        if correction
+        else deadline_refusal(scoping_return.survey_round, scoping_return.extended_to)
+    )
     if late:
         return late
     if scoping_return.state == ReturnState.SUBMITTED:
@@ -174,6 +178,15 @@ def edit_refusal(
     if not scoping_return.borough.memberships.filter(user=user).exists():
         return "Only the borough's leads can change this return."
     return None
+
+
+def reopened_for_correction(scoping_return: ScopingReturn) -> bool:
+    """Whether the return is one of a published round reopened by the steering group for a
+    correction: its leads change and submit it again, whatever the round's dates."""
+    return (
+        scoping_return.survey_round.state == RoundState.PUBLISHED
+        and scoping_return.state == ReturnState.CHANGES_REQUESTED
+    )
 
 
 def deadline_refusal(survey_round: SurveyRound, extended_to=None) -> str | None:
@@ -462,7 +475,7 @@ def submit(
     with transaction.atomic():
         locked = _lock(scoping_return, version)
         target = _target(locked, "submit")
-        if locked.survey_round.state != RoundState.OPEN:
+        if locked.survey_round.state != RoundState.OPEN and not reopened_for_correction(locked):
             raise WorkflowError("This round is closed: returns can no longer be submitted.")
         missing = missing_for_submission(locked)
         if missing:

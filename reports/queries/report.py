@@ -150,7 +150,7 @@ def report_for(survey_round: SurveyRound, user, version: int | None = None) -> R
     publication = None
     if publications:
         found = {p.version: p for p in publications}
-        publication = found.get(version or publications[-1].version)
+        publication = found.get(publications[-1].version if version is None else version)
         if publication is None:
             raise NoSuchVersion(version)
         every = ScopingReturn.all_rows.filter(publication=publication)

@@ -188,8 +188,9 @@ def reopen_returns(model_admin, request, queryset):
         queryset,
         action="reopen_returns",
         title="Reopen accepted returns",
-        intro="Only accepted returns of rounds not yet published are reopened; others are "
-        "skipped. A reopened return goes back to its leads for changes.",
+        intro="Only accepted returns are reopened; others are skipped. A reopened return goes "
+        "back to its leads for changes. A published round's report keeps the return as it was "
+        "published until a correction of the round is published.",
         form_kwargs={
             "label": "Reason for reopening",
             "help_text": "The borough's leads are e-mailed the reason.",

@@ -78,10 +78,9 @@ class ReviewPages:
         return scoping_return
 
     def _may_act(self, request, scoping_return) -> bool:
-        return (
-            self.has_review_permission(request)
-            and scoping_return.survey_round.state != RoundState.PUBLISHED
-        )
+        # A published round's returns too: reopened and accepted again for a correction (its
+        # report keeps its own copy until the correction is published).
+        return self.has_review_permission(request)
 
     def _may_query(self, request, scoping_return) -> bool:
         return (
@@ -94,11 +93,7 @@ class ReviewPages:
         scoping_return = self._reviewed(request, round_slug, borough_slug)
         if not self._may_act(request, scoping_return):
             self.message_user(
-                request,
-                f"{scoping_return.survey_round} is published: its returns are read only."
-                if scoping_return.survey_round.state == RoundState.PUBLISHED
-                else "You may read this return but not review it.",
-                messages.ERROR,
+                request, "You may read this return but not review it.", messages.ERROR
             )
             raise _Redirect(review_url(scoping_return))
         return scoping_return

@@ -30,9 +30,10 @@ from surveys.admin.actions import reason_field, run_workflow
 from surveys.admin.mixins import HistoryAdmin, is_limited_reviewer
 from surveys.choices import ReturnState, RoundState
 from surveys.forms import KeepsWhatItIsGiven
-from surveys.models import ScopingReturn, SurveyRound
+from surveys.models import Publication, ScopingReturn, SurveyRound
 
 NO_RETURN_REASON_LIMIT = ScopingReturn._meta.get_field("no_return_reason").max_length
+CORRECTION_NOTE_LIMIT = Publication._meta.get_field("note").max_length
 
 
 class SurveyRoundAdminForm(forms.ModelForm):
@@ -81,6 +82,21 @@ class NoReturnForm(KeepsWhatItIsGiven, forms.Form):
         self.fields["borough"].queryset = Borough.objects.exclude(
             pk__in=accepted.values("borough_id")
         )
+
+
+class CorrectionForm(KeepsWhatItIsGiven, forms.Form):
+    """What a published correction changes, in words the report shows beside its date."""
+
+    note = reason_field(
+        label="What the correction changes",
+        help_text=f"Up to {CORRECTION_NOTE_LIMIT:,} characters. The report shows “Corrected on "
+        "<date>:” followed by these words, for anyone to read; for example “Camden's recurrent "
+        "funding is Yes, not No.”",
+        required="Say what the correction changes",
+        limit=CORRECTION_NOTE_LIMIT,
+        limit_message=f"Keep it to {CORRECTION_NOTE_LIMIT:,} characters or fewer",
+        rows=4,
+    )
 
 
 @dataclass(frozen=True)
@@ -134,8 +150,11 @@ PUBLISH = Step(
         "The round's report becomes public: anyone can read its summary, tables, map and each "
         "borough's profile, counting the accepted returns. A borough recorded as making no "
         'return is shown as "No return:" with its reason.',
-        "The round's state becomes published: it is recorded who published it and when. Its "
-        "returns can no longer be reopened, nor boroughs recorded as making no return.",
+        "The round's state becomes published: it is recorded who published it and when. The "
+        "report is computed from a copy of the returns kept as they are now: a return reopened "
+        "and corrected later changes nothing the report says until a correction is published "
+        "(its version 2, with a note of what it corrects). No more boroughs can be recorded as "
+        "making no return.",
         "The leads of every borough are e-mailed a link to their borough's profile.",
     ),
     early="publishing now makes the report public before the date the boroughs were given.",
@@ -225,7 +244,12 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
     readonly_fields = ["state", "closed_at", "closed_by", "published_at", "published_by"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["close_rounds", "publish_rounds"]
-    change_actions = ["close_this_round", "publish_this_round", "record_no_return"]
+    change_actions = [
+        "close_this_round",
+        "publish_this_round",
+        "record_no_return",
+        "publish_a_correction",
+    ]
     history_list_display = ["state"]
 
     def get_actions(self, request):
@@ -279,6 +303,7 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
                 ("close_this_round", {RoundState.OPEN}),
                 ("publish_this_round", {RoundState.CLOSED}),
                 ("record_no_return", {RoundState.OPEN, RoundState.CLOSED}),
+                ("publish_a_correction", {RoundState.PUBLISHED}),
             )
             if survey_round.state in states
         ]
@@ -316,6 +341,16 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
     def record_no_return(self, request, survey_round):
         return redirect(_round_admin_url("no_return", self._to_run(request, survey_round)))
 
+    @action(
+        label="Publish a correction",
+        description="Publish a new version of the round's report, with the returns corrected "
+        "since, after a page that lists them",
+        button_type="a",
+        methods=["GET"],
+    )
+    def publish_a_correction(self, request, survey_round):
+        return redirect(_round_admin_url("correct", self._to_run(request, survey_round)))
+
     # The confirmation pages
 
     def get_urls(self):
@@ -333,6 +368,13 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
                 "<path:object_id>/no-return/",
                 self.admin_site.admin_view(self.no_return_view),
                 name="surveys_surveyround_no_return",
+            )
+        )
+        own.append(
+            path(
+                "<path:object_id>/correct/",
+                self.admin_site.admin_view(self.correction_view),
+                name="surveys_surveyround_correct",
             )
         )
         return own + [self._ids_checked(url) for url in super().get_urls()]
@@ -435,6 +477,43 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
             form=None if published else form,
             published=published,
             item=situation(survey_round),
+        )
+
+    def correction_view(self, request, object_id):
+        """Publishing a correction: the returns changed since the report's current version,
+        the versions so far, and the note the report will show."""
+        survey_round = self._round_to_run(request, object_id)
+        form = CorrectionForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                publication = workflow.publish_correction(
+                    survey_round=survey_round, by=request.user, note=form.cleaned_data["note"]
+                )
+            except workflow.WorkflowError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Published version {publication.version} of {survey_round}'s report: "
+                    f"“Corrected on {publication.published_at:%-d %B %Y}: {publication.note}” "
+                    "is shown on it, and the leads of every borough have been e-mailed.",
+                    messages.SUCCESS,
+                )
+                return redirect(_round_admin_url("change", survey_round))
+        published = survey_round.state == RoundState.PUBLISHED
+        item = situation(survey_round)
+        unready = item["unready"] if published else []
+        return self._page(
+            request,
+            "correction.html",
+            f"Publish a correction of {survey_round}",
+            form=form,
+            item=item,
+            published=published,
+            unready=unready,
+            changed=workflow.corrected_returns(survey_round) if published else [],
+            publications=survey_round.publications.order_by("version"),
+            report_url=reverse("reports:summary", args=[survey_round.slug]),
         )
 
     # The change list's actions: a confirmation page first, as Django's own delete

@@ -262,14 +262,22 @@ def test_the_answers_changed_since_the_last_submission_are_marked_old_and_new(
     assert "Psychologist: removed" in words
 
 
-def test_a_published_round_is_read_only_on_the_review_page(client, submitted, reviewer):
+def test_a_published_rounds_return_is_reopened_for_a_correction_from_the_review_page(
+    client, submitted, reviewer, lead
+):
     accepted = workflow.accept(scoping_return=submitted, by=reviewer, notify=False)
     close_and_publish(accepted.survey_round, reviewer)
     client.force_login(reviewer)
     page = client.get(review(accepted))
     assert page.status_code == 200
-    assert "is published: this return is read only" in text_of(page)
-    assert ">Reopen<" not in page.content.decode() and "Raise a query" not in text_of(page)
-    refused = client.post(review(accepted, "_reopen"), {"text": "Late", "version": 9})
-    assert refused.status_code == 302
-    assert ScopingReturn.objects.get(pk=accepted.pk).state == ReturnState.ACCEPTED
+    assert "its report counts this return as it was published" in text_of(page)
+    assert ">Reopen<" in page.content.decode() and "Raise a query" not in text_of(page)
+    client.post(
+        review(accepted, "_reopen"), {"text": "Funding misread", "version": accepted.version}
+    )
+    reopened = ScopingReturn.objects.get(pk=accepted.pk)
+    assert reopened.state == ReturnState.CHANGES_REQUESTED
+    # Its leads correct it and send it again, although the round's dates have passed.
+    assert workflow.edit_refusal(reopened, lead) is None
+    again = workflow.submit(scoping_return=reopened, by=lead, notify=False)
+    assert again.state == ReturnState.SUBMITTED
