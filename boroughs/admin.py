@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import BLANK_CHOICE_DASH
 
-from boroughs.models import Borough, BoroughMembership, ReviewerStp, Stp
+from boroughs.models import Borough, BoroughMembership, Region, ReviewerStp, Stp
 
 
 class ReadOnlyForSteeringGroup:
@@ -43,16 +43,26 @@ class ValidAutocompleteAdmin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+@admin.register(Region)
+class RegionAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):
+    list_display = ["name", "code", "display_order"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Stp)
 class StpAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):
-    list_display = ["name", "code", "display_order"]
+    list_display = ["name", "region", "code", "display_order"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+    list_select_related = ["region"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Borough)
 class BoroughAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):
     list_display = ["name", "stp", "covers", "gss_codes", "ods_code", "tile_x", "tile_y"]
-    list_filter = ["stp"]
+    list_filter = ["stp__region", "stp"]
     search_fields = ["name", "covers", "gss_codes", "ods_code"]
     list_select_related = ["stp"]
 

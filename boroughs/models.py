@@ -1,4 +1,6 @@
-"""The register: London's STP footprints, the 32 borough/CCG units and who belongs to which."""
+"""The register and who belongs to which part of it: regions, their ICB or STP footprints and
+the units under each (London: one region, its 5 STP footprints and the 32 borough/CCG units of
+the 2017 report; a national register: England's regions, ICBs and primary care networks)."""
 
 from django.conf import settings
 from django.db import models
@@ -25,8 +27,8 @@ def is_staff_member(user) -> bool:
     return user.is_authenticated and (user.is_staff or is_steering_group(user))
 
 
-class Stp(models.Model):
-    """A sustainability and transformation partnership (STP) footprint."""
+class Region(models.Model):
+    """The register's top level: an NHS region ("London"), holding ICB or STP footprints."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
@@ -35,7 +37,31 @@ class Stp(models.Model):
 
     class Meta:
         ordering = ["display_order", "name"]
-        verbose_name = "STP footprint"
+
+    def __str__(self):
+        return self.name
+
+
+def london_region():
+    """The region London's STP footprints are in (the default of a new footprint's region)."""
+    return Region.objects.get_or_create(slug="london", defaults={"name": "London"})[0].pk
+
+
+class Stp(models.Model):
+    """An integrated care board (ICB) or, in London's 2017 report, a sustainability and
+    transformation partnership (STP) footprint: the level between a region and its units."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="stps", default=london_region
+    )
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    code = models.CharField("ONS code", max_length=9, blank=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name = "ICB or STP footprint"
 
     def __str__(self):
         return self.name
@@ -55,7 +81,9 @@ class BoroughQuerySet(models.QuerySet):
 
 
 class Borough(models.Model):
-    """One unit of the 2017 report: a borough or a CCG (e.g. Central London CCG = Westminster)."""
+    """A unit of the register, which makes one return a round: in London one of the 2017
+    report's boroughs or CCGs (e.g. Central London CCG = Westminster), elsewhere a primary care
+    network."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
@@ -67,8 +95,8 @@ class Borough(models.Model):
         "ONS GSS codes", max_length=100, blank=True, help_text="Comma-separated."
     )
     ods_code = models.CharField("CCG ODS code", max_length=5, blank=True)
-    tile_x = models.PositiveSmallIntegerField(help_text="Column on the London tile map (west = 0).")
-    tile_y = models.PositiveSmallIntegerField(help_text="Row on the London tile map (north = 0).")
+    tile_x = models.PositiveSmallIntegerField(help_text="Column on the tile map (west = 0).")
+    tile_y = models.PositiveSmallIntegerField(help_text="Row on the tile map (north = 0).")
     display_order = models.PositiveSmallIntegerField(default=0)
 
     objects = BoroughQuerySet.as_manager()

@@ -1,4 +1,8 @@
-"""London's 32 units as the 2017 report groups them, in the report's order."""
+"""London's 32 units as the 2017 report groups them, in the report's order: one region, its 5
+STP footprints and their units."""
+
+# slug, name, ONS code (of the NHS England region)
+LONDON = ("london", "London", "E40000003")
 
 STPS = [
     # slug, name, ONS code
