@@ -41,7 +41,7 @@ test: $(VENV)/.installed
 test-fast: $(VENV)/.installed
 	bash scripts/ensure-java
 	bash scripts/ensure-node-packages
-	$(PY) -m pytest -m "not e2e" $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not deploy" $(XDIST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -8,14 +8,30 @@ from django.db import connection
 from boroughs.models import STEERING_GROUP, Borough, BoroughMembership, ReviewerStp, Stp
 from tests.helpers.round_2017 import load_2017_round
 
+# A marker whose tests need something the machine may lack: the fixture that skips them
+# without it, with the reason shown (or fails them, when CI sets the fixture's *_REQUIRED).
+REQUIREMENTS = {
+    "postgres": "_require_postgres",
+    "e2e": "_require_browser",
+    "deploy": "_require_servers",
+}
+
 
 def pytest_collection_modifyitems(config, items):
-    """Postgres-only and browser tests skip with a reason, or fail when CI requires them."""
+    """Postgres-only, browser and deployment tests skip with a reason, or fail when CI
+    requires them."""
     for item in items:
-        if "postgres" in item.keywords:
-            item.fixturenames.append("_require_postgres")
-        if "e2e" in item.keywords:
-            item.fixturenames.append("_require_browser")
+        for marker, fixture in REQUIREMENTS.items():
+            if marker in item.keywords:
+                item.fixturenames.append(fixture)
+
+
+def skip_or_fail(reason: str, *, required_by: str):
+    """Skip a test that cannot run here, saying why; fail it instead when the environment
+    variable `required_by` is 1 (CI sets POSTGRES_REQUIRED, E2E_REQUIRED, DEPLOY_REQUIRED)."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{required_by}=1 but the test cannot run: {reason}")
+    pytest.skip(reason)
 
 
 BROWSER_TESTS = "tests/e2e/"
@@ -156,18 +172,30 @@ def pytest_runtest_teardown(item, nextitem):
 @pytest.fixture
 def _require_postgres():
     if connection.vendor != "postgresql":
-        reason = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
-        if os.environ.get("POSTGRES_REQUIRED") == "1":
-            pytest.fail(f"POSTGRES_REQUIRED=1 but the test database is {connection.vendor}")
-        pytest.skip(reason)
+        skip_or_fail(
+            f"needs PostgreSQL (set DATABASE_URL=postgres://...), not {connection.vendor}",
+            required_by="POSTGRES_REQUIRED",
+        )
 
 
 @pytest.fixture
 def _require_browser():
     if not os.path.exists("/usr/bin/chromium"):
-        if os.environ.get("E2E_REQUIRED") == "1":
-            pytest.fail("E2E_REQUIRED=1 but /usr/bin/chromium is missing")
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make test installs it as root)")
+        skip_or_fail(
+            "needs Debian's chromium at /usr/bin/chromium (make test installs it as root)",
+            required_by="E2E_REQUIRED",
+        )
+
+
+@pytest.fixture
+def _require_servers():
+    """What the deployment tests start servers on: PostgreSQL (DATABASE_URL's server) and
+    Redis (REDIS_URL, or the machine's own on 127.0.0.1:6379)."""
+    from tests.helpers.servers import postgres_server_url, redis_url, unreachable
+
+    missing = unreachable(postgres_server_url(), redis_url())
+    if missing:
+        skip_or_fail(f"needs {' and '.join(missing)}", required_by="DEPLOY_REQUIRED")
 
 
 @pytest.fixture
