@@ -4,21 +4,67 @@ the 2017 report; a national register: England's regions, ICBs and primary care n
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 STEERING_GROUP = "Steering group"
+
+
+# What every page asks about the signed-in user, by the name it is kept under.
+FACTS = ("steering_group", "lead", "limited")
+
+
+def user_fact_annotations(model) -> dict:
+    """The user's facts as annotations of a query of users (`model`): `pcmh_<fact>`, so that
+    loading the user loads them (`pcmh.auth.ModelBackend`)."""
+    return {
+        "pcmh_steering_group": Exists(
+            model.groups.through.objects.filter(user=OuterRef("pk"), group__name=STEERING_GROUP)
+        ),
+        "pcmh_lead": Exists(BoroughMembership.objects.filter(user=OuterRef("pk"))),
+        "pcmh_limited": Exists(ReviewerStp.objects.filter(user=OuterRef("pk"))),
+    }
+
+
+def user_facts(user) -> dict[str, bool]:
+    """What every page asks about the signed-in user, once per request (kept on the user
+    object, which the request keeps): whether they are in the steering group
+    (`steering_group`), lead a borough (`lead`) and are limited to some STP footprints
+    (`limited`). Read with the user where it was loaded with them, else in one query."""
+    cached = getattr(user, "_pcmh_facts", None)
+    if cached is not None:
+        return cached
+    facts = dict.fromkeys(FACTS, False)
+    if user.is_authenticated:
+        if all(hasattr(user, f"pcmh_{fact}") for fact in FACTS):
+            row = [getattr(user, f"pcmh_{fact}") for fact in FACTS]
+        else:
+            model = user._meta.model
+            row = (
+                model._default_manager.filter(pk=user.pk)
+                .values_list(*user_fact_annotations(model).values())
+                .first()
+            )
+        if row is not None:
+            facts = {fact: bool(value) for fact, value in zip(FACTS, row, strict=True)}
+    user._pcmh_facts = facts
+    return facts
 
 
 def is_steering_group(user) -> bool:
     """True for a superuser or a member of the steering group."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_pcmh_is_steering_group", None)
-    if cached is None:
-        cached = user.groups.filter(name=STEERING_GROUP).exists()
-        user._pcmh_is_steering_group = cached
-    return cached
+    return user.is_superuser or user_facts(user)["steering_group"]
+
+
+def is_lead(user) -> bool:
+    """True for a user who leads a borough (has a borough membership)."""
+    return user.is_authenticated and user_facts(user)["lead"]
+
+
+def has_stp_limits(user) -> bool:
+    """True for a reviewer limited to some STP footprints (a superuser never is)."""
+    return user.is_authenticated and not user.is_superuser and user_facts(user)["limited"]
 
 
 def is_staff_member(user) -> bool:
@@ -75,8 +121,9 @@ class BoroughQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         if is_steering_group(user):
-            limits = user.reviewer_stps.values("stp")
-            return self.filter(stp__in=limits) if limits.exists() else self
+            if has_stp_limits(user):
+                return self.filter(stp__in=user.reviewer_stps.values("stp"))
+            return self
         return self.filter(memberships__user=user).distinct()
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from boroughs.models import is_steering_group
+from boroughs.models import is_lead, is_steering_group
 from pcmh.middleware import seconds_left
 
 
@@ -12,7 +12,7 @@ def service(request):
     return {
         "service_name": "PCMH Returns",
         "is_steering_group": authenticated and is_steering_group(user),
-        "is_lead": authenticated and user.borough_memberships.exists(),
+        "is_lead": authenticated and is_lead(user),
         "steering_group_email": settings.STEERING_GROUP_EMAIL,
         # The timeout warning's clock: the session's idle time and how long before its end to warn.
         "session_seconds": seconds_left(request) if authenticated else settings.SESSION_COOKIE_AGE,

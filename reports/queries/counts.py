@@ -5,7 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from reports.queries.report import (
     CHOICE_FIELDS,
@@ -20,7 +33,7 @@ from reports.queries.report import (
     percent,
 )
 from surveys.choices import Answer, CareRoleType, ItSystem, ModelType, PostStatus
-from surveys.models import CareRole
+from surveys.models import CareRole, DataQualityNote
 from surveys.numbers import plain_decimal
 
 
@@ -104,11 +117,17 @@ CHOICE_SETS = {
 }
 
 
+# The counts are taken over the report's boroughs, each joined to its counted return if it has
+# one (`COUNTED`): the denominator and the answers in the same query.
+COUNTED = "counted_return"
+
+
 def _choice_aggregates(name: str) -> dict:
+    field = f"{COUNTED}__{name}"
     return {
-        f"{name}__": Count("pk", filter=Q(**{name: ""})),
+        f"{name}__": Count(COUNTED, filter=Q(**{field: ""})),
         **{
-            f"{name}__{code}": Count("pk", filter=Q(**{name: code}))
+            f"{name}__{code}": Count(COUNTED, filter=Q(**{field: code}))
             for code in CHOICE_FIELDS[name].values
         },
     }
@@ -132,8 +151,8 @@ def _choice_set(counts: dict, total: int, name: str) -> FigureSet:
 
 
 def _choice_counts(report: Report, name: str) -> FigureSet:
-    counts = report.returns.aggregate(_counted=Count("pk"), **_choice_aggregates(name))
-    return _choice_set(counts, report.borough_total, name)
+    counts = figure_counts(report)
+    return _choice_set(counts, counts["_boroughs"], name)
 
 
 def service_status(report: Report) -> FigureSet:
@@ -173,16 +192,9 @@ def medicines_management(report: Report) -> FigureSet:
 
 def prescribing(report: Report) -> list[FigureSet]:
     """The psychotropic prescribing questions (depot, clozapine, lithium, advice line, pharmacist),
-    each counted by answer, in one query."""
-    counts = report.returns.aggregate(
-        _counted=Count("pk"),
-        **{
-            f"{name}__{code}": Count("pk", filter=Q(**{name: code}))
-            for name in PRESCRIBING_FIELDS
-            for code in [*Answer.values, ""]
-        },
-    )
-    total = report.borough_total
+    each counted by answer (in `figure_counts`' one query)."""
+    counts = figure_counts(report)
+    total = counts["_boroughs"]
     return [
         FigureSet(
             key=name,
@@ -211,12 +223,12 @@ def code_in_list(name: str, code: str) -> Q:
     )
 
 
-SHARED = Q(shared_it=Answer.YES)
-
-
 def _it_system_aggregates() -> dict:
+    shared = Q(**{f"{COUNTED}__shared_it": Answer.YES})
     return {
-        f"it_systems__{code}": Count("pk", filter=SHARED & code_in_list("it_systems", code))
+        f"it_systems__{code}": Count(
+            COUNTED, filter=shared & code_in_list(f"{COUNTED}__it_systems", code)
+        )
         for code in ItSystem.values
     }
 
@@ -247,15 +259,16 @@ def it_systems(report: Report) -> FigureSet:
     """The IT systems that the boroughs sharing IT with general practice (shared IT "Yes") use:
     boroughs per system (a return may name several). Systems named by a borough that does not
     share records are not counted here: the report names the systems of the shared ones."""
-    counts = report.returns.aggregate(_counted=Count("pk"), **_it_system_aggregates())
-    return _it_system_set(counts, report.borough_total)
+    counts = figure_counts(report)
+    return _it_system_set(counts, counts["_boroughs"])
 
 
 def _model_type_aggregates() -> dict:
+    field = f"{COUNTED}__model_types"
     return {
-        "model_types__": Count("pk", filter=Q(model_types="")),
+        "model_types__": Count(COUNTED, filter=Q(**{field: ""})),
         **{
-            f"model_types__{code}": Count("pk", filter=code_in_list("model_types", code))
+            f"model_types__{code}": Count(COUNTED, filter=code_in_list(field, code))
             for code in ModelType.values
         },
     }
@@ -281,8 +294,8 @@ def _model_type_set(counts: dict, total: int) -> FigureSet:
 def model_types(report: Report) -> FigureSet:
     """Boroughs per model type (collaborative care, in-reach, step-up...): a return may name
     several, so the counts add up to more than the boroughs."""
-    counts = report.returns.aggregate(_counted=Count("pk"), **_model_type_aggregates())
-    return _model_type_set(counts, report.borough_total)
+    counts = figure_counts(report)
+    return _model_type_set(counts, counts["_boroughs"])
 
 
 @dataclass(frozen=True)
@@ -327,31 +340,44 @@ class Ages:
 
 def ages(report: Report) -> Ages:
     """Boroughs per minimum age and per upper age limit, and the boroughs of the youngest
-    minimum age and of every upper limit (two queries)."""
-    grouped = [
+    minimum age and of every upper limit (one grouped query: the returns by their two ages,
+    each borough the summary names in a group of its own)."""
+    youngest = (
+        report.returns.filter(min_age__isnull=False).order_by("min_age").values("min_age")[:1]
+    )
+    is_named = Q(max_age__isnull=False) | Q(min_age=Subquery(youngest))
+
+    def if_named(path):
+        return Case(When(is_named, then=F(path)), default=None)
+
+    order = [f"_order{i}" for i in range(len(RETURN_REPORT_ORDER))]
+    rows = (
         report.returns.order_by()
-        .values(name)
-        .annotate(kind=Value(name), count=Count("pk"))
-        .values_list("kind", name, "count")
-        for name in ("min_age", "max_age")
-    ]
-    counts = {"min_age": {}, "max_age": {}}
-    for kind, age, count in grouped[0].union(grouped[1], all=True):
-        counts[kind][age] = count
+        .annotate(
+            _name=if_named("borough__name"),
+            _slug=if_named("borough__slug"),
+            **{key: if_named(path) for key, path in zip(order, RETURN_REPORT_ORDER, strict=True)},
+        )
+        .values("min_age", "max_age", "_name", "_slug", *order)
+        .annotate(count=Count("pk"))
+        .values_list("min_age", "max_age", "_name", "_slug", "count", *order)
+    )
+    counts: dict[str, dict] = {"min_age": {}, "max_age": {}}
+    named_rows = []
+    for min_age, max_age, name, slug, count, *sort_key in rows:
+        for kind, age in (("min_age", min_age), ("max_age", max_age)):
+            counts[kind][age] = counts[kind].get(age, 0) + count
+        if slug is not None:
+            named_rows.append((sort_key, min_age, max_age, name, slug))
     stated = {kind: sorted(age for age in ages if age is not None) for kind, ages in counts.items()}
-    youngest = stated["min_age"][:1]
+    youngest_age = stated["min_age"][:1]
     named: dict[tuple[str, Decimal], list[tuple[str, str]]] = {}
-    wanted = Q(max_age__isnull=False) | Q(min_age__in=youngest)
-    for min_age, max_age, name, slug in (
-        report.returns.filter(wanted)
-        .order_by(*RETURN_REPORT_ORDER)
-        .values_list("min_age", "max_age", "borough__name", "borough__slug")
-    ):
-        if min_age in youngest:
+    for _, min_age, max_age, name, slug in sorted(named_rows, key=lambda row: row[0]):
+        if min_age in youngest_age:
             named.setdefault(("min_age", min_age), []).append((name, slug))
         if max_age is not None:
             named.setdefault(("max_age", max_age), []).append((name, slug))
-    total = report.borough_total
+    total = figure_counts(report)["_boroughs"]
 
     def figures(kind):
         return tuple(
@@ -454,7 +480,7 @@ def care_roles(report: Report) -> list[RoleFigure]:
 
     rows = {
         row["role"]: row
-        for row in CareRole.objects.filter(scoping_return__in=report.returns)
+        for row in CareRole.all_rows.filter(scoping_return__in=report.returns)
         .values("role")
         .annotate(
             boroughs=Count("scoping_return__borough", distinct=True),
@@ -490,16 +516,66 @@ def care_roles(report: Report) -> list[RoleFigure]:
     return figures
 
 
-def summary(report: Report) -> list[FigureSet]:
-    """The pan-London summary's figure sets, in the order the page and the JSON show them,
-    counted in one query."""
-    counts = report.returns.aggregate(
-        _counted=Count("pk"),
+def _prescribing_aggregates() -> dict:
+    return {
+        f"{name}__{code}": Count(COUNTED, filter=Q(**{f"{COUNTED}__{name}": code}))
+        for name in PRESCRIBING_FIELDS
+        for code in [*Answer.values, ""]
+    }
+
+
+def _aggregates() -> dict:
+    return {
+        "_boroughs": Count("pk"),
+        "_counted": Count(COUNTED),
         **{key: value for name in CHOICE_SETS for key, value in _choice_aggregates(name).items()},
         **_it_system_aggregates(),
         **_model_type_aggregates(),
+        **_prescribing_aggregates(),
+    }
+
+
+# Built once: the expressions do not depend on the report (building them is most of the time
+# Python spends on the query).
+AGGREGATES = _aggregates()
+
+
+def figure_counts(report: Report) -> dict[str, int]:
+    """Every count of the summary's figure sets and of the prescribing questions, the report's
+    totals and its number of data-quality notes, in one aggregate query (asked once per report):
+    `_boroughs` (the denominator), `_counted`, `_quality_notes` and `<question>__<answer>`
+    (`<question>__` for not answered).
+
+    The aggregate runs over the report's boroughs, each joined to its counted return, so the
+    boroughs without one are in the denominator."""
+    cached = getattr(report, "_figure_counts", None)
+    if cached is not None:
+        return cached
+    notes = (
+        DataQualityNote.all_rows.filter(scoping_return__in=report.returns)
+        .order_by()
+        .values_list(Func("pk", function="COUNT"))
     )
-    total = report.borough_total
+    counts = report.boroughs.annotate(
+        **{COUNTED: FilteredRelation("returns", condition=report.counted_condition("returns__"))}
+    ).aggregate(
+        **AGGREGATES,
+        # One number whatever the row: its aggregate puts it into the same query.
+        _quality_notes=Coalesce(Max(Subquery(notes, output_field=IntegerField())), 0),
+    )
+    report._figure_counts = counts
+    # The report's totals come with them, not by a query of their own.
+    report.__dict__.setdefault(
+        "totals", {"boroughs": counts["_boroughs"], "counted": counts["_counted"]}
+    )
+    return counts
+
+
+def summary(report: Report) -> list[FigureSet]:
+    """The pan-London summary's figure sets, in the order the page and the JSON show them
+    (`figure_counts`' one query)."""
+    counts = figure_counts(report)
+    total = counts["_boroughs"]
     sets = {name: _choice_set(counts, total, name) for name in CHOICE_SETS}
     return [
         sets["status"],
@@ -512,6 +588,11 @@ def summary(report: Report) -> list[FigureSet]:
         sets["recurrent_funding"],
         sets["medicines_management"],
     ]
+
+
+def quality_note_count(report: Report) -> int:
+    """How many data-quality notes the report's counted returns have (`figure_counts`)."""
+    return figure_counts(report)["_quality_notes"]
 
 
 ANSWER_FIELDS_JSON_ORDER = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from boroughs.models import Borough, Stp
 from reports.queries.report import (
@@ -14,11 +14,11 @@ from reports.queries.report import (
     NOT_ANSWERED,
     NOT_ANSWERED_LABEL,
     REPORT_ORDER,
-    RETURN_REPORT_ORDER,
     Report,
 )
+from reports.queries.rows import with_rows
 from surveys.choices import ServiceStatus
-from surveys.models import CareRole, ScopingReturn
+from surveys.models import ScopingReturn
 
 APPENDIX_COLUMNS = (
     # (header of tables.csv, heading of the STP tables)
@@ -173,19 +173,27 @@ def tile_map(report: Report) -> list[Tile]:
 
 # --- Profiles --------------------------------------------------------------------------------
 
-_PROFILE_PREFETCH = (
-    Prefetch("care_roles", queryset=CareRole.all_rows.order_by("id")),
-    "contacts",
-    "measures",
-    "funding_lines",
-    "quality_notes",
-)
-
 
 def profiles(report: Report, borough: Borough | None = None) -> dict[int, ScopingReturn]:
-    """The counted returns with their child rows, keyed by borough id (a fixed number of
-    queries: one for the returns, one per kind of child row)."""
-    returns = report.returns.select_related("borough__stp").prefetch_related(*_PROFILE_PREFETCH)
+    """The counted returns with their child rows, keyed by borough id (one query; unordered:
+    the reader looks each up by its borough)."""
+    returns = report.returns.select_related("borough__stp", "survey_round").order_by()
     if borough is not None:
         returns = returns.filter(borough=borough)
-    return {r.borough_id: r for r in returns.order_by(*RETURN_REPORT_ORDER)}
+    return {r.borough_id: r for r in with_rows(returns)}
+
+
+def borough_returns(
+    report: Report, borough_slug: str, previous: Report | None = None
+) -> tuple[ScopingReturn | None, ScopingReturn | None]:
+    """The borough's counted return in `report` and in `previous` (None where it has none),
+    with their child rows and the borough (one query)."""
+    returns = report.returns.filter(borough__slug=borough_slug)
+    if previous is not None:
+        returns = returns | previous.returns.filter(borough__slug=borough_slug)
+    found = {
+        r.survey_round_id: r
+        for r in with_rows(returns.select_related("borough__stp", "survey_round").order_by())
+    }
+    then = found.get(previous.survey_round.pk) if previous is not None else None
+    return found.get(report.survey_round.pk), then

@@ -8,7 +8,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from boroughs.models import Borough
+from boroughs.models import Borough, has_stp_limits
 from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.fields import CodeListField
@@ -24,7 +24,7 @@ def visible_borough_ids(request) -> frozenset:
 
 
 def is_limited_reviewer(user) -> bool:
-    return not user.is_superuser and user.reviewer_stps.exists()
+    return has_stp_limits(user)
 
 
 class BoroughScopedAdmin:

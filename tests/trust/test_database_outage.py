@@ -56,7 +56,7 @@ def _session_cookie(user, secret_key) -> str:
     with override_settings(SECRET_KEY=secret_key):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "pcmh.auth.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
     return f"__Host-sessionid={session.session_key}"
