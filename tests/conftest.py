@@ -75,6 +75,7 @@ def ensure_reference_data():
     if Borough.objects.exists():
         return
     importlib.import_module("boroughs.migrations.0002_register").create_register(apps, None)
+    importlib.import_module("boroughs.migrations.0004_london_region").create_london(apps, None)
     importlib.import_module("surveys.migrations.0002_steering_group").create_group(apps, None)
     importlib.import_module("surveys.migrations.0003_steering_group_rounds").grant(apps, None)
     importlib.import_module("reports.migrations.0002_steering_group").grant(apps, None)
@@ -298,6 +299,14 @@ def round_2017_committed(transactional_db):
 
     load_2017_round()
     return SurveyRound.objects.get(slug="2017")
+
+
+@pytest.fixture(autouse=True)
+def _published_pages_cached_afresh():
+    """Each test starts with none of the report pages an earlier test had cached."""
+    from reports.cache import new_generation
+
+    new_generation()
 
 
 @pytest.fixture(autouse=True)

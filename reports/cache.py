@@ -1,0 +1,163 @@
+"""A published round's pages and downloads, served from the cache.
+
+A published report changes only when the steering group publishes a correction (a new version
+of its `Publication`), so its responses are kept in the cache (Redis through CACHE_URL, local
+memory otherwise) under the round, the version it shows, the page and its query string: a
+correction is a new key, and the first request after it computes the page again. Open and
+closed rounds (the steering group's provisional view) are never cached.
+
+What else a published page shows (the register's names, the round's statements and aims) is
+edited in the admin without a new version: any save of such a row starts a new generation of
+the keys (`GENERATION_KEY`). With local memory each server process has its own cache, so such
+an edit reaches the other processes when their entries expire (`REPORT_CACHE_SECONDS`); with
+Redis at once.
+
+Pages are the same for every reader but for the layout around them (the signed-in user's name,
+their sign-out form's token, their session's clock, messages), so a page is served from the
+cache to readers who are not signed in; downloads (CSV, XLSX, JSON) to everyone.
+"""
+
+import functools
+import hashlib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse, StreamingHttpResponse
+
+from pcmh.security_log import log_event
+from surveys.choices import RoundState
+from surveys.models import Publication, SurveyRound
+
+GENERATION_KEY = "reports:generation"
+# A cached response larger than this is not kept (a download of a very large round).
+MAX_BYTES = 8 * 1024 * 1024
+WATCHED_APPS = frozenset({"boroughs", "reports", "toolkit"})
+MESSAGES_COOKIE = CookieStorage.cookie_name  # a message waiting to be shown: the page is theirs
+
+
+def timeout() -> int:
+    return int(getattr(settings, "REPORT_CACHE_SECONDS", 24 * 60 * 60))
+
+
+def generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 1, None)
+
+
+def new_generation(**kwargs) -> None:
+    """Every cached report page is computed again (after an edit a page may show)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted): any value but the last will do
+        cache.set(GENERATION_KEY, 2, None)
+
+
+def _watched(sender, **kwargs):
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and (
+        meta.app_label in WATCHED_APPS or sender in (SurveyRound, Publication)
+    ):
+        new_generation()
+
+
+def connect_signals():
+    post_save.connect(_watched, dispatch_uid="reports.cache.saved")
+    post_delete.connect(_watched, dispatch_uid="reports.cache.deleted")
+
+
+def published_version(round_slug: str) -> tuple[int, int] | None:
+    """The current publication of a published round (its id and version), or None: the round
+    is not published (or does not exist)."""
+    return (
+        Publication.objects.filter(
+            survey_round__slug=round_slug, survey_round__state=RoundState.PUBLISHED
+        )
+        .order_by("-version")
+        .values_list("pk", "version")
+        .first()
+    )
+
+
+def cache_key(request, view_name: str, publication: tuple[int, int], kwargs: dict) -> str:
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    where = f"{view_name}|{sorted(kwargs.items())}|{query}|{request.method == 'HEAD'}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:32]
+    pk, version = publication
+    return f"reports:page:{generation()}:{kwargs.get('round_slug')}:{pk}:v{version}:{digest}"
+
+
+def _from_cache(entry) -> HttpResponse:
+    status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _stored(key, response):
+    """The response, and it kept in the cache as it goes out (a streamed download as it
+    streams, kept once it has all gone)."""
+    headers = list(response.headers.items())
+    if isinstance(response, StreamingHttpResponse):
+        chunks = response.streaming_content
+
+        def keeping():
+            kept, size = [], 0
+            for chunk in chunks:
+                size += len(chunk)
+                if size <= MAX_BYTES:
+                    kept.append(chunk)
+                yield chunk
+            if size <= MAX_BYTES:
+                cache.set(key, (response.status_code, headers, b"".join(kept)), timeout())
+
+        response.streaming_content = keeping()
+    elif len(response.content) <= MAX_BYTES:
+        cache.set(key, (response.status_code, headers, response.content), timeout())
+    return response
+
+
+def cached_when_published(*, download: bool = False, export_log: str | None = None):
+    """Serve the view's response from the cache when its round is published (see the module's
+    docstring). `download`: the response has no page layout, so every reader shares it.
+    `export_log`: the file named in the security log's export event, which the view logs
+    itself when it runs ("{name}.csv", from the view's arguments), logged on a cache hit too."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            shared = download or not (
+                request.user.is_authenticated or MESSAGES_COOKIE in request.COOKIES
+            )
+            if request.method not in ("GET", "HEAD") or not shared or args:
+                return view(request, *args, **kwargs)
+            publication = published_version(kwargs.get("round_slug", ""))
+            if publication is None:
+                return view(request, *args, **kwargs)
+            key = cache_key(request, view.__name__, publication, kwargs)
+            entry = cache.get(key)
+            if entry is not None:
+                if export_log:
+                    log_event(
+                        "export",
+                        request,
+                        round=kwargs["round_slug"],
+                        file=export_log.format(**kwargs),
+                    )
+                return _from_cache(entry)
+            response = view(request, *args, **kwargs)
+            # A page with a form's CSRF token is this reader's own (the token goes with their
+            # cookie): not kept.
+            if (
+                response.status_code != 200
+                or response.cookies
+                or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            ):
+                return response
+            return _stored(key, response)
+
+        return wrapper
+
+    return decorate
