@@ -10,6 +10,7 @@ from reports import charts, exports, queries
 from reports.csv import csv_response
 from reports.profile import profile_parts
 from reports.queries import changes
+from reports.queries.rows import keep_publications, with_publications
 from surveys.choices import RoundState
 from surveys.models import SurveyRound
 from surveys.views import copy_of_return
@@ -20,9 +21,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _report(request, round_slug) -> queries.Report:
     """The round's report for this reader: 404 for a round they may not read."""
     survey_round = get_object_or_404(
-        SurveyRound.objects.readable_by(request.user).select_related("previous_round"),
+        with_publications(
+            SurveyRound.objects.readable_by(request.user).select_related("previous_round")
+        ),
         slug=round_slug,
     )
+    keep_publications(survey_round)
     version = request.GET.get("version", "")
     try:
         if version and not (version.isdigit() and len(version) < 6):
@@ -125,17 +129,15 @@ def _summary_context(request, report, suffix=""):
         "aims": aims,
         "statements": queries.published_statements(report, values),
         "quality_note_count": (
-            queries.quality_notes(report).count()
-            if _can_see_data_quality(request, report)
-            else None
+            queries.quality_note_count(report) if _can_see_data_quality(request, report) else None
         ),
         "downloads": _downloads(report),
     }
 
 
-def _map_context(report, map_id="map"):
+def _map_context(report, map_id="map", rows=None):
     slug = report.survey_round.slug
-    tiles = queries.tile_map(report)
+    tiles = queries.tile_map(report, rows)
     present = {tile.status for tile in tiles}
     counts = {figure.key: figure.count for figure in queries.service_status(report).rows}
     pairs = [
@@ -225,12 +227,15 @@ def borough_list(request, round_slug):
 
 def borough_profile(request, round_slug, borough_slug):
     report = _report(request, round_slug)
-    borough = get_object_or_404(report.boroughs.select_related("stp"), slug=borough_slug)
+    previous = _previous_report(request, report)
     # The page links to the return's copies: a return the reader's report counts is always one
     # `copyable_returns` gives them (accepted in a published round; before that, the steering
     # group's report counts only the boroughs they may see), so no query is asked again.
-    scoping_return = queries.profiles(report, borough).get(borough.pk)
-    comparison = _previous_report(request, report)
+    scoping_return, then = queries.borough_returns(report, borough_slug, previous)
+    if scoping_return is not None:
+        borough = scoping_return.borough
+    else:
+        borough = get_object_or_404(report.boroughs.select_related("stp"), slug=borough_slug)
     return _render(
         request,
         "reports/profile.html",
@@ -239,22 +244,24 @@ def borough_profile(request, round_slug, borough_slug):
         borough=borough,
         scoping_return=scoping_return,
         parts=profile_parts(scoping_return) if scoping_return else [],
-        changes=changes.profile_changes(report, scoping_return, comparison),
+        changes=changes.profile_changes(
+            scoping_return, then, previous.survey_round if previous else None
+        ),
     )
 
 
 def full_report(request, round_slug):
     report = _report(request, round_slug)
     returns = queries.profiles(report)
-    tables = queries.stp_tables(report)
+    rows = queries.appendix_rows(report, returns=returns)
+    tables = queries.stp_tables(report, rows=rows)
     profiles = [
         {
             "borough": row.borough,
             "return": returns.get(row.borough.pk),
             "parts": profile_parts(returns[row.borough.pk]) if row.borough.pk in returns else [],
         }
-        for table in tables
-        for row in table.rows
+        for row in rows
     ]
     return _render(
         request,
@@ -265,7 +272,7 @@ def full_report(request, round_slug):
         columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
         profiles=profiles,
         **_summary_context(request, report, suffix="-report"),
-        **_map_context(report, map_id="report-map"),
+        **_map_context(report, map_id="report-map", rows=rows),
     )
 
 

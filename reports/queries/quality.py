@@ -40,7 +40,7 @@ def quality_notes(report: Report) -> QuerySet:
     """The data-quality notes of the counted returns, in report order."""
     return (
         DataQualityNote.all_rows.filter(scoping_return__in=report.returns)
-        .select_related("scoping_return__borough__stp")
+        .select_related("scoping_return__borough__stp", "scoping_return__survey_round")
         .order_by(*(f"scoping_return__{name}" for name in RETURN_REPORT_ORDER), "id")
     )
 
@@ -55,7 +55,7 @@ def incomplete_returns(report: Report) -> list[tuple[ScopingReturn, list[str]]]:
     returns = (
         report.returns.annotate(n_contacts=Count("contacts"))
         .filter(gaps)
-        .select_related("borough__stp")
+        .select_related("borough__stp", "survey_round")
         .order_by(*RETURN_REPORT_ORDER)
     )
     result = []

@@ -146,7 +146,8 @@ def report_for(survey_round: SurveyRound, user, version: int | None = None) -> R
     version, or `version`) and the boroughs that had a return when it was published; before
     publishing, the returns as they stand (`NoSuchVersion` for a version not published)."""
     published = survey_round.state == RoundState.PUBLISHED
-    publications = tuple(survey_round.publications.order_by("version")) if published else ()
+    # In version order (Publication's ordering); read with the round where the view did so.
+    publications = tuple(survey_round.publications.all()) if published else ()
     publication = None
     if publications:
         found = {p.version: p for p in publications}

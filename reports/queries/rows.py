@@ -1,14 +1,17 @@
-"""Returns read with all their child rows in one query: each kind of row comes as one JSON
-array per return, so the number of queries does not grow with the kinds of row the field
-catalogue gains (care roles, contacts, self-assessments, benefits...)."""
+"""Objects read with their rows in one query: each kind of row comes as one JSON array per
+object. A return's child rows, so that the number of queries does not grow with the kinds of
+row the field catalogue gains (care roles, contacts, self-assessments, benefits...); a round's
+publications, with the round."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from decimal import Decimal
 
 from django.db import models
 from django.db.models import Aggregate, Func, OuterRef, QuerySet, Subquery, TextField
+from django.utils import timezone
 
 from surveys.models import ScopingReturn
 from surveys.publications import FROZEN_RELATIONS
@@ -45,12 +48,15 @@ def _annotation(name: str) -> str:
     return f"_rows_{name}"
 
 
-def _rows_of(model) -> Subquery:
+def _rows_of(model, fk: str = "scoping_return", outer: str = "pk", manager: str = "all_rows"):
+    """The rows of `model` whose `fk` is the outer query's `outer`, as one JSON array of
+    arrays (each row's values in the order of its concrete fields)."""
     attnames = [field.attname for field in model._meta.concrete_fields]
     return Subquery(
-        model.all_rows.filter(scoping_return=OuterRef("pk"))
+        getattr(model, manager)
+        .filter(**{fk: OuterRef(outer)})
         .order_by()
-        .values("scoping_return")
+        .values(fk)
         .annotate(rows=_JSONArrays(_JSONArray(*attnames)))
         .values("rows"),
         output_field=TextField(),
@@ -63,7 +69,10 @@ def _value(field, value):
     if isinstance(field, models.DecimalField):
         # As Django reads a decimal column: to the field's places ("1.50", not "1.5").
         return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
-    return field.to_python(value)
+    value = field.to_python(value)
+    if isinstance(field, models.DateTimeField) and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)  # SQLite keeps UTC without its offset
+    return value
 
 
 def _instances(model, text: str | None, db: str) -> list[models.Model]:
@@ -78,16 +87,18 @@ def _instances(model, text: str | None, db: str) -> list[models.Model]:
     return sorted(instances, key=lambda row: row.pk)
 
 
-def _keep(scoping_return: ScopingReturn, name: str, rows: list) -> None:
-    """Keep `rows` as the return's `name` (`scoping_return.care_roles.all()`), as Django's
+def _keep(instance, name: str, rows: list, fk: str = "scoping_return") -> None:
+    """Keep `rows` as the instance's `name` (`scoping_return.care_roles.all()`), as Django's
     prefetch_related keeps what it read."""
-    queryset = getattr(scoping_return, name).get_queryset()
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    queryset = getattr(instance, name).get_queryset()
     queryset._result_cache = rows
     queryset._prefetch_done = True
-    scoping_return._prefetched_objects_cache[name] = queryset
-    field = queryset.model._meta.get_field("scoping_return")
+    instance._prefetched_objects_cache[name] = queryset
+    field = queryset.model._meta.get_field(fk)
     for row in rows:
-        field.set_cached_value(row, scoping_return)
+        field.set_cached_value(row, instance)
 
 
 def with_rows(returns: QuerySet) -> list[ScopingReturn]:
@@ -99,9 +110,37 @@ def with_rows(returns: QuerySet) -> list[ScopingReturn]:
     )
     found = list(annotated)
     for scoping_return in found:
-        if not hasattr(scoping_return, "_prefetched_objects_cache"):
-            scoping_return._prefetched_objects_cache = {}
         for name, model in relations.items():
             text = getattr(scoping_return, _annotation(name))
             _keep(scoping_return, name, _instances(model, text, annotated.db))
     return found
+
+
+def with_publications(rounds: QuerySet) -> QuerySet:
+    """`rounds` (with `previous_round` selected), each read with its publications and its
+    previous round's, in the same query; `keep_publications` keeps them on the round once
+    read."""
+    from surveys.models import Publication
+
+    return rounds.annotate(
+        _publications=_rows_of(Publication, "survey_round", "pk", "objects"),
+        _previous_publications=_rows_of(Publication, "survey_round", "previous_round", "objects"),
+    )
+
+
+def keep_publications(survey_round) -> None:
+    """Keep the publications read by `with_publications` as `survey_round.publications.all()`
+    (and its previous round's), in version order."""
+    from surveys.models import Publication
+
+    for owner, text in (
+        (survey_round, survey_round._publications),
+        (survey_round.previous_round, survey_round._previous_publications),
+    ):
+        if owner is not None:
+            rows = sorted(_instances(Publication, text, survey_round._state.db), key=_version)
+            _keep(owner, "publications", rows, fk="survey_round")
+
+
+def _version(publication) -> int:
+    return publication.version

@@ -115,17 +115,21 @@ class AppendixRow:
         return r.status_note
 
 
-def appendix_rows(report: Report, boroughs: QuerySet | None = None) -> list[AppendixRow]:
+def appendix_rows(
+    report: Report, boroughs: QuerySet | None = None, returns: dict | None = None
+) -> list[AppendixRow]:
     """The appendix line of every borough of the report (or of `boroughs`), in report order,
-    "no return" included (two queries)."""
+    "no return" included (two queries; one when the counted returns are given, by borough id,
+    as `profiles` gives them)."""
     boroughs = report.boroughs if boroughs is None else boroughs
     borough_list = list(boroughs.select_related("stp").order_by(*REPORT_ORDER))
-    returns = {
-        r.borough_id: r
-        for r in report.returns.filter(borough__in=boroughs.values("pk")).only(
-            *APPENDIX_RETURN_FIELDS
-        )
-    }
+    if returns is None:
+        returns = {
+            r.borough_id: r
+            for r in report.returns.filter(borough__in=boroughs.values("pk"))
+            .only(*APPENDIX_RETURN_FIELDS)
+            .order_by()
+        }
     return [AppendixRow(borough, returns.get(borough.pk)) for borough in borough_list]
 
 
@@ -135,11 +139,16 @@ class StpTable:
     rows: list[AppendixRow] = field(default_factory=list)
 
 
-def stp_tables(report: Report, stp: Stp | None = None) -> list[StpTable]:
-    """One appendix table per STP footprint that has boroughs in the report (or only `stp`)."""
-    boroughs = report.boroughs if stp is None else report.boroughs.filter(stp=stp)
+def stp_tables(
+    report: Report, stp: Stp | None = None, rows: list[AppendixRow] | None = None
+) -> list[StpTable]:
+    """One appendix table per STP footprint that has boroughs in the report (or only `stp`),
+    from `rows` where the appendix rows are read already."""
+    if rows is None:
+        boroughs = report.boroughs if stp is None else report.boroughs.filter(stp=stp)
+        rows = appendix_rows(report, boroughs)
     tables: dict[int, StpTable] = {}
-    for row in appendix_rows(report, boroughs):
+    for row in rows:
         tables.setdefault(row.borough.stp_id, StpTable(row.borough.stp)).rows.append(row)
     return list(tables.values())
 
@@ -166,9 +175,11 @@ class Tile:
         return self.borough.tile_y
 
 
-def tile_map(report: Report) -> list[Tile]:
-    """Every borough of the report at its tile position, with its service status or "no return"."""
-    return [Tile(row.borough, row.status_key, row.status_label) for row in appendix_rows(report)]
+def tile_map(report: Report, rows: list[AppendixRow] | None = None) -> list[Tile]:
+    """Every borough of the report at its tile position, with its service status or "no return"
+    (from `rows` where the appendix rows are read already)."""
+    rows = appendix_rows(report) if rows is None else rows
+    return [Tile(row.borough, row.status_key, row.status_label) for row in rows]
 
 
 # --- Profiles --------------------------------------------------------------------------------
