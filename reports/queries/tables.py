@@ -46,10 +46,19 @@ APPENDIX_RETURN_FIELDS = (
 )
 
 
+# Each classified column's labels by code, built once: a dict lookup per cell, not Django's
+# get_FOO_display (which builds its lookup each time).
+LABELS = {
+    name: {code: str(label) for code, label in ScopingReturn._meta.get_field(name).flatchoices}
+    for name in ("status", "scope", *APPENDIX_ANSWER_FIELDS)
+}
+
+
 def _label_of(scoping_return: ScopingReturn, name: str) -> str:
-    if not getattr(scoping_return, name):
+    code = getattr(scoping_return, name)
+    if not code:
         return NOT_ANSWERED_LABEL
-    return str(getattr(scoping_return, f"get_{name}_display")())
+    return LABELS[name].get(code, code)
 
 
 @dataclass(frozen=True)
