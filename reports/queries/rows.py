@@ -17,7 +17,7 @@ from surveys.models import ScopingReturn
 from surveys.publications import FROZEN_RELATIONS
 
 
-class _JSONArray(Func):
+class JSONArray(Func):
     """Its arguments as one JSON array (SQLite json_array, PostgreSQL json_build_array)."""
 
     function = "JSON_ARRAY"
@@ -27,7 +27,7 @@ class _JSONArray(Func):
         return super().as_sql(compiler, connection, function="JSON_BUILD_ARRAY", **extra_context)
 
 
-class _JSONArrays(Aggregate):
+class JSONArrays(Aggregate):
     """The JSON arrays of a group as one JSON array, as text (SQLite json_group_array,
     PostgreSQL json_agg)."""
 
@@ -57,13 +57,14 @@ def _rows_of(model, fk: str = "scoping_return", outer: str = "pk", manager: str 
         .filter(**{fk: OuterRef(outer)})
         .order_by()
         .values(fk)
-        .annotate(rows=_JSONArrays(_JSONArray(*attnames)))
+        .annotate(rows=JSONArrays(JSONArray(*attnames)))
         .values("rows"),
         output_field=TextField(),
     )
 
 
-def _value(field, value):
+def decode_value(field, value):
+    """A value read from JSON as Django reads it from its column."""
     if value is None:
         return None
     if isinstance(field, models.DecimalField):
@@ -80,7 +81,7 @@ def _instances(model, text: str | None, db: str) -> list[models.Model]:
     attnames = [field.attname for field in fields]
     rows = json.loads(text, parse_float=Decimal) if text else []
     instances = [
-        model.from_db(db, attnames, [_value(f, v) for f, v in zip(fields, row, strict=True)])
+        model.from_db(db, attnames, [decode_value(f, v) for f, v in zip(fields, row, strict=True)])
         for row in rows
     ]
     # In the order the rows were added, as each kind of row is ordered (ReturnRow).
