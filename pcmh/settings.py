@@ -119,6 +119,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Optional: a read replica of the database, for the published reports (pcmh/db_router.py);
+# the tests use one database.
+if os.environ.get("DATABASE_REPLICA_URL") and not TESTING:
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+DATABASE_ROUTERS = ["pcmh.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
@@ -135,6 +144,8 @@ if _cache_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a published report's page or download is kept in the cache (reports/cache.py).
+REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", str(24 * 60 * 60)))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse, StreamingHttpResponse
 
+from pcmh.db_router import reading_published_reports
 from pcmh.security_log import log_event
 from surveys.choices import RoundState
 from surveys.models import Publication, SurveyRound
@@ -39,7 +40,7 @@ MESSAGES_COOKIE = CookieStorage.cookie_name  # a message waiting to be shown: th
 
 
 def timeout() -> int:
-    return int(getattr(settings, "REPORT_CACHE_SECONDS", 24 * 60 * 60))
+    return settings.REPORT_CACHE_SECONDS
 
 
 def generation() -> int:
@@ -133,9 +134,14 @@ def cached_when_published(*, download: bool = False, export_log: str | None = No
             )
             if request.method not in ("GET", "HEAD") or not shared or args:
                 return view(request, *args, **kwargs)
-            publication = published_version(kwargs.get("round_slug", ""))
-            if publication is None:
-                return view(request, *args, **kwargs)
+            # From the read replica, when there is one (the version it has, and its pages).
+            with reading_published_reports():
+                publication = published_version(kwargs.get("round_slug", ""))
+                if publication is not None:
+                    return cached(request, kwargs, publication)
+            return view(request, **kwargs)
+
+        def cached(request, kwargs, publication):
             key = cache_key(request, view.__name__, publication, kwargs)
             entry = cache.get(key)
             if entry is not None:
@@ -147,7 +153,7 @@ def cached_when_published(*, download: bool = False, export_log: str | None = No
                         file=export_log.format(**kwargs),
                     )
                 return _from_cache(entry)
-            response = view(request, *args, **kwargs)
+            response = view(request, **kwargs)
             # A page with a form's CSRF token is this reader's own (the token goes with their
             # cookie): not kept.
             if (

@@ -104,9 +104,12 @@ reviewer.groups.add(Group.objects.get(name=STEERING_GROUP))
 TOTPDevice.objects.create(user=reviewer, name='Authenticator', key='$totp_key', confirmed=True)
 " >>"$work/setup.log" 2>&1
 
+# B also has a read replica for the published reports: the same database stands in for one.
 for port in "$port_a" "$port_b"; do
-  "$PY" -m gunicorn pcmh.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
-    >"$work/gunicorn-$port.log" 2>&1 &
+  replica=""
+  [ "$port" = "$port_b" ] && replica="$DATABASE_URL"
+  DATABASE_REPLICA_URL="$replica" "$PY" -m gunicorn pcmh.wsgi --bind "127.0.0.1:$port" \
+    --workers 2 --timeout 60 >"$work/gunicorn-$port.log" 2>&1 &
   pids+=($!)
 done
 # The load balancer's probe: plain HTTP, by the server's own address.
