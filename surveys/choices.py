@@ -80,6 +80,14 @@ class RoundState(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class ReportGrouping(models.TextChoices):
+    """The level of the register a round's report groups its units by: London's report by STP
+    footprint, a national one by region (each region's footprints under it)."""
+
+    STP = "stp", "ICB or STP footprint"
+    REGION = "region", "Region"
+
+
 class ReturnState(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

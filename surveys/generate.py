@@ -38,6 +38,7 @@ from surveys.choices import (
     ItSystem,
     ModelType,
     PostStatus,
+    ReportGrouping,
     ReturnState,
     RoundState,
     Scope,
@@ -604,7 +605,7 @@ def generate(shape: Shape, *, by, today: datetime.date | None = None, log=None) 
             previous_round=previous,
             closed_at=None if is_open else _at(opens + datetime.timedelta(days=91), rng),
             closed_by=None if is_open else by,
-            **_round_settings(),
+            report_grouping=ReportGrouping.REGION,
         )
         sections = sections_for(survey_round)
         relations = {
@@ -674,12 +675,6 @@ def generate(shape: Shape, *, by, today: datetime.date | None = None, log=None) 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return result
-
-
-def _round_settings() -> dict:
-    """The round's settings for a national register (what the model has of them)."""
-    names = {f.name for f in SurveyRound._meta.get_fields()}
-    return {"report_grouping": "region"} if "report_grouping" in names else {}
 
 
 def _return(survey_round, borough, answers, state, saved, unchanged, previous, rng, by):

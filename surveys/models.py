@@ -19,6 +19,7 @@ from surveys.choices import (
     ModelType,
     PostStatus,
     QueryState,
+    ReportGrouping,
     ReturnState,
     RoundState,
     Scope,
@@ -71,6 +72,14 @@ class SurveyRound(models.Model):
         max_length=20,
         default="2017",
         help_text="The version of the framework (its questions) the round asks.",
+    )
+    report_grouping = models.CharField(
+        "report grouping",
+        max_length=10,
+        choices=ReportGrouping.choices,
+        default=ReportGrouping.STP,
+        help_text="The level of the register the report's tables group the units by: each ICB "
+        "or STP footprint (London's report), or each region with its footprints under it.",
     )
 
     objects = SurveyRoundQuerySet.as_manager()

@@ -79,6 +79,9 @@ def ensure_reference_data():
     importlib.import_module("surveys.migrations.0002_steering_group").create_group(apps, None)
     importlib.import_module("surveys.migrations.0003_steering_group_rounds").grant(apps, None)
     importlib.import_module("reports.migrations.0002_steering_group").grant(apps, None)
+    importlib.import_module("boroughs.migrations.0006_steering_group_reads_regions").grant(
+        apps, None
+    )
     importlib.import_module("toolkit.migrations.0002_first_toolkit").load(apps, None)
 
 

@@ -131,7 +131,7 @@ def appendix_rows(
     "no return" included (two queries; one when the counted returns are given, by borough id,
     as `profiles` gives them)."""
     boroughs = report.boroughs if boroughs is None else boroughs
-    borough_list = list(boroughs.select_related("stp").order_by(*REPORT_ORDER))
+    borough_list = list(boroughs.select_related("stp__region").order_by(*REPORT_ORDER))
     if returns is None:
         returns = {
             r.borough_id: r

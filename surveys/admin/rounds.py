@@ -39,7 +39,15 @@ CORRECTION_NOTE_LIMIT = Publication._meta.get_field("note").max_length
 class SurveyRoundAdminForm(forms.ModelForm):
     class Meta:
         model = SurveyRound
-        fields = ["name", "slug", "opens_on", "closes_on", "guidance", "previous_round"]
+        fields = [
+            "name",
+            "slug",
+            "opens_on",
+            "closes_on",
+            "guidance",
+            "previous_round",
+            "report_grouping",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -237,6 +245,7 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
         ("opens_on", "closes_on"),
         "guidance",
         "previous_round",
+        "report_grouping",
         "state",
         ("closed_at", "closed_by"),
         ("published_at", "published_by"),
@@ -288,6 +297,10 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
             guidance=obj.guidance,
             by=request.user,
         )
+        if opened.report_grouping != obj.report_grouping:
+            opened.report_grouping = obj.report_grouping
+            opened._history_user = request.user
+            opened.save(update_fields=["report_grouping"])
         obj.pk = opened.pk
         obj.refresh_from_db()
 
