@@ -45,7 +45,15 @@ from surveys.choices import (
     ServiceStatus,
 )
 from surveys.models import ReturnEvent, ScopingReturn, SurveyRound
-from surveys.sections import ANSWER, CHOICE, CODE_LIST, NUMBER, QUESTIONS, sections_for
+from surveys.sections import ANSWER, CHOICE, CODE_LIST, NUMBER, QUESTIONS, SECTIONS
+
+try:
+    from surveys.sections import sections_for
+except ImportError:  # a catalogue whose sections are the same in every round
+
+    def sections_for(survey_round):
+        return SECTIONS
+
 
 # NHS England's seven regions (slug, name, ONS code), London first as the register has it.
 REGIONS = (

@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from boroughs.models import Borough, Region, Stp
 from surveys.choices import ReturnState, RoundState
-from surveys.generate import Shape, generate
+from surveys.generate import Shape, generate, sections_for
 from surveys.management.commands.load_2017_round import system_user
 from surveys.models import Publication, ScopingReturn, SurveyRound
-from surveys.sections import FIELD_NAMES, ROWS, sections_for
+from surveys.sections import FIELD_NAMES, ROWS
 
 pytestmark = pytest.mark.django_db
 
