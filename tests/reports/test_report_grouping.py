@@ -39,6 +39,8 @@ def test_grouped_by_region_the_stp_tables_put_each_regions_footprints_under_it(c
         for stp in region.stps.all():
             assert html.index(f'id="stp-{stp.slug}-heading"') > start
     assert len(footprints) == 8
+    summary = client.get(reverse("reports:summary", args=[survey_round.slug])).content.decode()
+    assert "<h1" in summary and "National summary" in _headings(summary, "h1")[0]
 
     SurveyRound.objects.filter(pk=survey_round.pk).update(report_grouping=ReportGrouping.STP)
     with CaptureQueriesContext(connection) as by_stp:

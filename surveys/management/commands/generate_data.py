@@ -49,6 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {result.returns:,} returns and {result.rows:,} child rows in "
-                f"{len(result.rounds)} rounds in {time.perf_counter() - started:.0f} s."
+                f"{len(result.rounds)} round{'s' if len(result.rounds) != 1 else ''} in "
+                f"{time.perf_counter() - started:.0f} s."
             )
         )
