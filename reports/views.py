@@ -1,12 +1,13 @@
 """The report pages and downloads of a round: thin views over reports.queries."""
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from boroughs.models import Stp, is_steering_group
 from pcmh.security_log import log_event
-from reports import charts, exports, queries
+from reports import charts, exports, queries, workbook
 from reports.csv import csv_response
 from reports.profile import profile_parts
 from reports.queries import changes
@@ -204,24 +205,55 @@ def tile_map(request, round_slug):
     return _render(request, "reports/map.html", report, "map", **_map_context(report))
 
 
+# The borough list's page size: London's 32 boroughs on one page.
+BOROUGHS_PER_PAGE = 100
+
+
+def _page_links(request, page) -> dict:
+    """A list's pages as links that keep its filters (GOV.UK pagination)."""
+
+    def url(number):
+        params = request.GET.copy()
+        params["page"] = number
+        return f"?{params.urlencode()}"
+
+    paginator = page.paginator
+    return {
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "items": [
+            {"ellipsis": True}
+            if n == paginator.ELLIPSIS
+            else {"number": n, "url": url(n), "current": n == page.number}
+            for n in paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+        ],
+    }
+
+
 def borough_list(request, round_slug):
     report = _report(request, round_slug)
     try:
         filters = queries.parse_filters(request.GET)
-        rows = queries.boroughs_matching(report, filters)
+        boroughs = queries.matching_boroughs(report, filters)
     except queries.BadFilter as error:
         return _render(
             request, "reports/bad_filter.html", report, "boroughs", error=str(error), status=400
         )
+    paginator = Paginator(
+        boroughs.select_related("stp").order_by(*queries.REPORT_ORDER), BOROUGHS_PER_PAGE
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return _render(
         request,
         "reports/boroughs.html",
         report,
         "boroughs",
         filters=filters,
-        rows=rows,
-        figure=queries.Figure("", "", len(rows), report.borough_total),
+        rows=queries.appendix_rows_of(report, list(page.object_list)),
+        figure=queries.Figure("", "", paginator.count, report.borough_total),
         columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
+        page_of_boroughs=page,
+        pagination=_page_links(request, page) if paginator.num_pages > 1 else None,
     )
 
 
@@ -383,28 +415,32 @@ def data_dictionary(request, round_slug):
 def returns_xlsx(request, round_slug):
     report = _report(request, round_slug)
     log_event("export", request, round=round_slug, file="returns.xlsx")
-    response = HttpResponse(exports.workbook_bytes(report), content_type=XLSX_TYPE)
-    filename = exports.export_filename(report, "returns", "xlsx")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return FileResponse(
+        workbook.workbook_file(report),
+        as_attachment=True,
+        filename=exports.export_filename(report, "returns", "xlsx"),
+        content_type=XLSX_TYPE,
+    )
 
 
 def return_xlsx(request, round_slug, borough_slug):
     """One borough's return as a workbook, for whoever may have its printable copy."""
     scoping_return = copy_of_return(request, round_slug, borough_slug)
     log_event("export", request, round=round_slug, borough=borough_slug, file="return.xlsx")
-    response = HttpResponse(exports.return_workbook_bytes(scoping_return), content_type=XLSX_TYPE)
-    filename = exports.return_filename(scoping_return)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return FileResponse(
+        workbook.return_workbook_file(scoping_return),
+        as_attachment=True,
+        filename=exports.return_filename(scoping_return),
+        content_type=XLSX_TYPE,
+    )
 
 
 def summary_json(request, round_slug):
     report = _report(request, round_slug)
     data = queries.summary_json(report)
-    comparison = _comparison(request, report)
-    data["previous_round"] = comparison.previous.survey_round.slug if comparison else None
-    data["changes"] = changes.changes_json(comparison) if comparison else None
+    previous = _previous_report(request, report)
+    data["previous_round"] = previous.survey_round.slug if previous else None
+    data["changes"] = changes.changes_json_between(report, previous) if previous else None
     response = JsonResponse(data, json_dumps_params={"indent": 2})
     filename = exports.export_filename(report, "summary", "json")
     response["Content-Disposition"] = f'inline; filename="{filename}"'

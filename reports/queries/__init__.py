@@ -41,6 +41,7 @@ from reports.queries.filters import (
     BadFilter,
     BoroughFilter,
     boroughs_matching,
+    matching_boroughs,
     parse_filters,
 )
 from reports.queries.quality import (
@@ -82,6 +83,7 @@ from reports.queries.tables import (
     StpTable,
     Tile,
     appendix_rows,
+    appendix_rows_of,
     borough_returns,
     profiles,
     report_stps,
@@ -129,8 +131,10 @@ __all__ = [
     "StpTable",
     "Tile",
     "appendix_rows",
+    "appendix_rows_of",
     "borough_returns",
     "boroughs_matching",
+    "matching_boroughs",
     "care_roles",
     "code_in_list",
     "field_label",

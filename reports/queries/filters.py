@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import QuerySet
+
 from boroughs.models import Stp
 from reports.models import RoundAimBorough
 from reports.queries.counts import POST_STATUS_FILTERS, code_in_list
@@ -83,6 +85,10 @@ FILTERS = _filter_choices()
 STATUS_OF_FILTER = {name: status for status, name in POST_STATUS_FILTERS.items()}
 
 
+# What else the borough list's query string may carry: its page, the published version read.
+NOT_FILTERS = frozenset({"page", "version"})
+
+
 def parse_filters(params) -> list[BoroughFilter]:
     """The filters of a borough-list query string (`?status=established&shared_it=yes`).
 
@@ -92,6 +98,8 @@ def parse_filters(params) -> list[BoroughFilter]:
     """
     result = []
     for name in params:
+        if name in NOT_FILTERS:
+            continue
         values = params.getlist(name) if hasattr(params, "getlist") else [params[name]]
         for value in values:
             if name == "stp":
@@ -118,7 +126,14 @@ def parse_filters(params) -> list[BoroughFilter]:
 
 def boroughs_matching(report: Report, filters: list[BoroughFilter]) -> list[AppendixRow]:
     """The boroughs behind a figure: those of the report whose counted return matches every
-    filter (or, for the value "no_return", that have no counted return), in report order.
+    filter (or, for the value "no_return", that have no counted return), in report order,
+    with their appendix rows (`matching_boroughs`)."""
+    return appendix_rows(report, matching_boroughs(report, filters))
+
+
+def matching_boroughs(report: Report, filters: list[BoroughFilter]) -> QuerySet:
+    """The boroughs of the report whose counted return matches every filter (or, for the value
+    "no_return", that have no counted return), as a query of boroughs not yet run.
 
     An `aim` filter's value is checked against the round and given the aim's name to show."""
     boroughs = report.boroughs
@@ -168,4 +183,4 @@ def boroughs_matching(report: Report, filters: list[BoroughFilter]) -> list[Appe
             boroughs = boroughs.none()
     elif return_filters:
         boroughs = boroughs.filter(pk__in=returns.values("borough_id"))
-    return appendix_rows(report, boroughs)
+    return boroughs

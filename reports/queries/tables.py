@@ -133,13 +133,21 @@ def appendix_rows(
     boroughs = report.boroughs if boroughs is None else boroughs
     borough_list = list(boroughs.select_related("stp__region").order_by(*REPORT_ORDER))
     if returns is None:
-        returns = {
-            r.borough_id: r
-            for r in report.returns.filter(borough__in=boroughs.values("pk"))
-            .only(*APPENDIX_RETURN_FIELDS)
-            .order_by()
-        }
+        returns = _appendix_returns(report.returns.filter(borough__in=boroughs.values("pk")))
     return [AppendixRow(borough, returns.get(borough.pk)) for borough in borough_list]
+
+
+def appendix_rows_of(report: Report, boroughs: list[Borough]) -> list[AppendixRow]:
+    """The appendix lines of `boroughs` (read already: a page of them), in their order (one
+    query)."""
+    returns = _appendix_returns(
+        report.returns.filter(borough__in=[borough.pk for borough in boroughs])
+    )
+    return [AppendixRow(borough, returns.get(borough.pk)) for borough in boroughs]
+
+
+def _appendix_returns(returns: QuerySet) -> dict[int, ScopingReturn]:
+    return {r.borough_id: r for r in returns.only(*APPENDIX_RETURN_FIELDS).order_by()}
 
 
 @dataclass

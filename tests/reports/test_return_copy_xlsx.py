@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from surveys.choices import ReturnState, RoundState
 from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure
 from tests.factories import SurveyRoundFactory, complete_return
-from tests.reports.helpers import Page
+from tests.reports.helpers import Page, body
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def _url(survey_round, borough_slug="camden"):
 
 
 def _sheets(response) -> dict[str, list[list]]:
-    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    workbook = load_workbook(io.BytesIO(body(response)), read_only=True)
     return {
         sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
         for sheet in workbook.worksheets
