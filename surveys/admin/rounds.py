@@ -49,6 +49,14 @@ class SurveyRoundAdminForm(forms.ModelForm):
             "report_grouping",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "report_grouping" in self.fields:  # a post without it keeps the grouping it has
+            self.fields["report_grouping"].required = False
+
+    def clean_report_grouping(self):
+        return self.cleaned_data.get("report_grouping") or self.instance.report_grouping
+
     def clean(self):
         data = super().clean()
         previous = data.get("previous_round")
