@@ -8,6 +8,7 @@ each chart's figures are also in a table on the page.
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from boroughs.models import Borough, Stp
 from reports.queries import NO_RETURN, NOT_ANSWERED, FigureSet, Tile
 
 TEXT = "#212b32"
@@ -172,6 +173,28 @@ def bar_chart(figure_set: FigureSet, *, chart_id: str, patterned: bool = False) 
     )
 
 
+def map_words(tiles: list[Tile]) -> tuple[str, str]:
+    """The map's title and description: London's, unless the tiles (with their regions read
+    with them) are in another region, or in several."""
+    regions = {
+        tile.borough.stp.region.name
+        for tile in tiles
+        if Borough.stp.is_cached(tile.borough) and Stp.region.is_cached(tile.borough.stp)
+    }
+    if len(regions) > 1:
+        return (
+            "Map of the units by service status",
+            "Each square is a unit, its region's units on rows of their own, linked to its "
+            "profile; its pattern shows its service status (see the legend and the table).",
+        )
+    area = regions.pop() if regions else "London"
+    return (
+        f"Map of {area}'s boroughs by service status",
+        f"Each square is a borough, placed roughly where it lies in {area} and linked to its "
+        "profile; its pattern shows its service status (see the legend and the table).",
+    )
+
+
 def tile_map(tiles: list[Tile], *, map_id: str, href) -> SafeString:
     """London as a tile map: one square per borough at (tile_x, tile_y), west to east and north to
     south, filled with its status pattern, labelled with its short name and linked by `href(tile)`.
@@ -184,6 +207,7 @@ def tile_map(tiles: list[Tile], *, map_id: str, href) -> SafeString:
     min_y = min(tile.y for tile in tiles)
     width = (max(tile.x for tile in tiles) - min_x + 1) * step + 2 * margin
     height = (max(tile.y for tile in tiles) - min_y + 1) * step + 2 * margin
+    title, desc = map_words(tiles)
     parts = []
     for tile in tiles:
         x = margin + (tile.x - min_x) * step
@@ -228,9 +252,8 @@ def tile_map(tiles: list[Tile], *, map_id: str, href) -> SafeString:
         w=width,
         h=height,
         id=map_id,
-        title="Map of London's boroughs by service status",
-        desc="Each square is a borough, placed roughly where it lies in London and linked to its "
-        "profile; its pattern shows its service status (see the legend and the table).",
+        title=title,
+        desc=desc,
         defs=pattern_defs(map_id),
         tiles=mark_safe("".join(parts)),  # noqa: S308 (built with format_html)
     )

@@ -1,6 +1,7 @@
 """A round's report groups its units by ICB or STP footprint (London's) or by region."""
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -39,6 +40,11 @@ def test_grouped_by_region_the_stp_tables_put_each_regions_footprints_under_it(c
         for stp in region.stps.all():
             assert html.index(f'id="stp-{stp.slug}-heading"') > start
     assert len(footprints) == 8
+    map_page = unescape(
+        client.get(reverse("reports:map", args=[survey_round.slug])).content.decode()
+    )
+    assert "Map of the units by service status" in map_page
+    assert "London's boroughs" not in map_page
     summary = client.get(reverse("reports:summary", args=[survey_round.slug])).content.decode()
     assert "<h1" in summary and "National summary" in _headings(summary, "h1")[0]
 
@@ -48,6 +54,16 @@ def test_grouped_by_region_the_stp_tables_put_each_regions_footprints_under_it(c
     assert not any(f'id="region-{r.slug}"' in html for r in regions)
     assert len(_headings(html, "h3")) == 0
     assert len(by_region) <= len(by_stp)  # grouping by region reads nothing more
+
+
+def test_londons_map_is_still_londons(client, reviewer):
+    survey_round = SurveyRound.objects.create(
+        name="2027 London", slug="2027-london", opens_on="2027-01-10", closes_on="2027-03-31"
+    )
+    client.force_login(reviewer)  # the open round's provisional map, every London borough on it
+    page = unescape(client.get(reverse("reports:map", args=[survey_round.slug])).content.decode())
+    assert "Map of London's boroughs by service status" in page
+    assert page.count("data-borough=") == 32
 
 
 def test_a_new_round_groups_by_stp_footprint_unless_the_steering_group_chooses_region(
