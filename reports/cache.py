@@ -3,8 +3,9 @@
 A published report changes only when the steering group publishes a correction (a new version
 of its `Publication`), so its responses are kept in the cache (Redis through CACHE_URL, local
 memory otherwise) under the round, the version it shows, the page and its query string: a
-correction is a new key, and the first request after it computes the page again. Open and
-closed rounds (the steering group's provisional view) are never cached.
+correction is a new key, and the first request after it computes the page again (which
+version is current is itself kept for a few seconds, see `published_version`). Open and closed
+rounds (the steering group's provisional view) are never cached.
 
 What else a published page shows (the register's names, the round's statements and aims) is
 edited in the admin without a new version: any save of such a row starts a new generation of
@@ -33,8 +34,10 @@ from surveys.choices import RoundState
 from surveys.models import Publication, SurveyRound
 
 GENERATION_KEY = "reports:generation"
-# A cached response larger than this is not kept (a download of a very large round).
-MAX_BYTES = 8 * 1024 * 1024
+# A cached response larger than this is not kept (the whole report of a very large round).
+MAX_BYTES = 32 * 1024 * 1024
+VERSION_SECONDS = 10
+NOT_PUBLISHED = (0, 0)
 WATCHED_APPS = frozenset({"boroughs", "reports", "toolkit"})
 MESSAGES_COOKIE = CookieStorage.cookie_name  # a message waiting to be shown: the page is theirs
 
@@ -70,15 +73,22 @@ def connect_signals():
 
 def published_version(round_slug: str) -> tuple[int, int] | None:
     """The current publication of a published round (its id and version), or None: the round
-    is not published (or does not exist)."""
-    return (
-        Publication.objects.filter(
-            survey_round__slug=round_slug, survey_round__state=RoundState.PUBLISHED
-        )
-        .order_by("-version")
-        .values_list("pk", "version")
-        .first()
-    )
+    is not published (or does not exist). Kept in the cache for `VERSION_SECONDS` within a
+    generation: publishing starts a new one, at once wherever the cache is shared (Redis); with
+    local memory another server process sees the new version within those seconds."""
+    key = f"reports:current:{generation()}:{round_slug}"
+    found = cache.get(key)
+    if found is None:
+        found = (
+            Publication.objects.filter(
+                survey_round__slug=round_slug, survey_round__state=RoundState.PUBLISHED
+            )
+            .order_by("-version")
+            .values_list("pk", "version")
+            .first()
+        ) or NOT_PUBLISHED
+        cache.set(key, found, VERSION_SECONDS)
+    return None if found == NOT_PUBLISHED else tuple(found)
 
 
 def cache_key(request, view_name: str, publication: tuple[int, int], kwargs: dict) -> str:
