@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test test-fast setup serve lint format bench clean
+.PHONY: run test test-fast setup serve lint format bench load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,20 @@ format: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) scripts/bench_reports.py
 	$(PY) scripts/bench_imports.py
+	$(PY) scripts/bench_cache.py
+
+# locust (the `load` extra) in a virtualenv of its own: it cannot share a process with Django.
+LOAD_VENV := .venv-load
+$(LOAD_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOAD_VENV)/bin/pip install --quiet -e '.[load]'
+	touch $@
+
+# A mixed load on gunicorn and PostgreSQL, on loopback, for 60 s (scripts/load.py).
+load: $(VENV)/.installed $(LOAD_VENV)/.installed
+	bash scripts/ensure-node-packages
+	$(PY) scripts/load.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles build
+	rm -rf $(VENV) $(LOAD_VENV) db.sqlite3 staticfiles build
