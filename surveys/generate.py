@@ -279,15 +279,30 @@ def build_register(shape: Shape, rng: random.Random) -> tuple[int, int, int]:
     top = Borough.objects.order_by("-tile_y").values_list("tile_y", flat=True).first()
     row = 0 if top is None else top + 2
     units, column, region_id = [], 0, None
+    # Each unit a place and a word ("Ashby Vale PCN"), then two places ("Ashby and Marden PCN"),
+    # then a number after a name taken.
+    spare = [f"{place} {word} PCN" for place in PLACES for word in UNIT_WORDS]
+    rng.shuffle(spare)
+    pairs = [f"{a} and {b} PCN" for a in PLACES for b in PLACES if a < b]
+    rng.shuffle(pairs)
+    spare = pairs + spare  # popped from the end: places and words first
     for icb, count in zip(icbs, _split(rng, new_units, len(icbs)) if icbs else [], strict=True):
         if region_id is not None and icb.region_id != region_id:
             row, column = row + (2 if column else 1), 0  # each region's tiles start a new row
         region_id = icb.region_id
         home = icb.name.split(" and ")[0]
+        # Some units named after the ICB's own place ("Ashby Vale PCN"), the others after others
+        nearby = [f"{home} {word} PCN" for word in UNIT_WORDS]
         for k in range(count):
             n = len(units)
-            place = home if k % 3 == 0 else places[(n * 7 + k) % len(places)]
-            name = _unique(f"{place} {UNIT_WORDS[(n + k) % len(UNIT_WORDS)]} PCN", taken_names)
+            name = None
+            if k % 3 == 0:  # a third named after the ICB's place
+                name = next((c for c in nearby if c.lower() not in taken_names), None)
+            while name is None and spare:
+                candidate = spare.pop()
+                name = None if candidate.lower() in taken_names else candidate
+            name = _unique(name or f"{home} PCN", taken_names)
+            place = name.split(" ")[0]
             practices = rng.randint(3, 9)
             units.append(
                 Borough(
