@@ -165,6 +165,9 @@ def test_a_register_of_another_shape_renders_every_report_page(
     client.force_login(reviewer)
     for survey_round in rounds:  # the steering group the open one too
         _every_page_answers(client, survey_round, borough)
+    for scoping_return in ScopingReturn.objects.filter(survey_round=rounds[-1], borough=borough):
+        review = f"/admin/surveys/scopingreturn/review/{rounds[-1].slug}/{borough.slug}/"
+        assert client.get(review).status_code == 200, scoping_return.state
     response = client.get(reverse("reports:summary_json", args=[rounds[0].slug]))
     summary = response.json()
     assert summary["boroughs"] == shape.units
