@@ -1,18 +1,21 @@
 """The report pages and downloads of a round: thin views over reports.queries."""
 
+from collections import Counter
+
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from boroughs.models import Stp, is_steering_group
+from boroughs.models import Region, Stp, is_steering_group
 from pcmh.security_log import log_event
 from reports import charts, exports, queries, workbook
 from reports.csv import csv_response
 from reports.profile import profile_parts
 from reports.queries import changes
 from reports.queries.rows import keep_publications, with_publications
-from surveys.choices import RoundState
+from surveys.choices import ReportGrouping, RoundState
 from surveys.models import SurveyRound
 from surveys.views import copy_of_return
 
@@ -136,11 +139,16 @@ def _summary_context(request, report, suffix=""):
     }
 
 
-def _map_context(report, map_id="map", rows=None):
+def _map_context(report, map_id="map", rows=None, part=False):
+    """The map of `rows` (every borough's, unless given); `part`: of a region only, its key
+    counting the tiles shown."""
     slug = report.survey_round.slug
     tiles = queries.tile_map(report, rows)
     present = {tile.status for tile in tiles}
-    counts = {figure.key: figure.count for figure in queries.service_status(report).rows}
+    if not part:
+        counts = {figure.key: figure.count for figure in queries.service_status(report).rows}
+    else:  # a region's part: the tiles it shows
+        counts = Counter(tile.status for tile in tiles)
     pairs = [
         *queries.CHOICE_FIELDS["status"].choices,
         (queries.NOT_ANSWERED, queries.NOT_ANSWERED_LABEL),
@@ -168,6 +176,46 @@ def _map_context(report, map_id="map", rows=None):
     }
 
 
+# Above this many units a report grouped by region shows one region a page (its map, its STP
+# tables, the full report's profiles); London's 32 boroughs are always one page.
+ONE_PAGE_UNITS = 100
+
+
+def _region_part(request, report):
+    """For a report grouped by region with more than ONE_PAGE_UNITS units (a national one):
+    the report's regions and the one this page shows (`?region=`, else the first), each
+    region a page of its own (one query); otherwise (None, []), the report on one page."""
+    if report.survey_round.report_grouping != ReportGrouping.REGION:
+        return None, []
+    in_report = Q(stps__boroughs__in=report.boroughs.values("pk"))
+    regions = list(
+        Region.objects.annotate(units=Count("stps__boroughs", filter=in_report))
+        .filter(units__gt=0)
+        .order_by("display_order", "name")
+    )
+    if sum(region.units for region in regions) <= ONE_PAGE_UNITS:
+        return None, []
+    slug = request.GET.get("region")
+    if slug is None:
+        return (regions[0] if regions else None), regions
+    chosen = next((region for region in regions if region.slug == slug), None)
+    if chosen is None:
+        raise Http404("This region is not part of this report.")
+    return chosen, regions
+
+
+def _region_links(request, regions, chosen) -> list[dict]:
+    """The links to each region's page, keeping the rest of the query string."""
+    links = []
+    for region in regions:
+        params = request.GET.copy()
+        params["region"] = region.slug
+        links.append(
+            {"region": region, "url": f"?{params.urlencode()}", "current": region == chosen}
+        )
+    return links
+
+
 def index(request):
     rounds = SurveyRound.objects.readable_by(request.user)
     return render(request, "reports/index.html", {"rounds": rounds})
@@ -185,7 +233,11 @@ def stp_tables(request, round_slug, stp_slug=None):
     stp = None
     if stp_slug is not None:
         stp = get_object_or_404(Stp, slug=stp_slug)
-    tables = queries.stp_tables(report, stp)
+    region, regions = (None, []) if stp is not None else _region_part(request, report)
+    rows = None
+    if region is not None:
+        rows = queries.appendix_rows(report, report.boroughs.filter(stp__region=region))
+    tables = queries.stp_tables(report, stp, rows=rows)
     if stp is not None and not tables:
         raise Http404("This STP footprint is not part of this report.")
     return _render(
@@ -194,15 +246,32 @@ def stp_tables(request, round_slug, stp_slug=None):
         report,
         "stp",
         stp=stp,
+        region=region,
+        region_links=_region_links(request, regions, region),
         tables=tables,
         columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
-        stps=queries.report_stps(report),
+        # The footprints' links (grouped by region, the tables give them).
+        stps=queries.report_stps(report)
+        if report.survey_round.report_grouping != ReportGrouping.REGION
+        else [],
     )
 
 
 def tile_map(request, round_slug):
     report = _report(request, round_slug)
-    return _render(request, "reports/map.html", report, "map", **_map_context(report))
+    region, regions = _region_part(request, report)
+    rows = None
+    if region is not None:
+        rows = queries.appendix_rows(report, report.boroughs.filter(stp__region=region))
+    return _render(
+        request,
+        "reports/map.html",
+        report,
+        "map",
+        region=region,
+        region_links=_region_links(request, regions, region),
+        **_map_context(report, rows=rows, part=region is not None),
+    )
 
 
 # The borough list's page size: London's 32 boroughs on one page.
@@ -283,29 +352,39 @@ def borough_profile(request, round_slug, borough_slug):
 
 
 def full_report(request, round_slug):
+    """The whole report on one page; for a report grouped by region, its summary on the first
+    page (no `?region=`) and each region's map, tables and profiles on a page of its own."""
     report = _report(request, round_slug)
-    returns = queries.profiles(report)
-    rows = queries.appendix_rows(report, returns=returns)
-    tables = queries.stp_tables(report, rows=rows)
-    profiles = [
-        {
-            "borough": row.borough,
-            "return": returns.get(row.borough.pk),
-            "parts": profile_parts(returns[row.borough.pk]) if row.borough.pk in returns else [],
-        }
-        for row in rows
-    ]
-    return _render(
-        request,
-        "reports/full_report.html",
-        report,
-        "report",
-        tables=tables,
-        columns=[heading for _, heading in queries.APPENDIX_COLUMNS],
-        profiles=profiles,
-        **_summary_context(request, report, suffix="-report"),
-        **_map_context(report, map_id="report-map", rows=rows),
-    )
+    region, regions = _region_part(request, report)
+    summary_page = region is None or "region" not in request.GET
+    context = {
+        "region": region if not summary_page else None,
+        "region_links": _region_links(request, regions, None if summary_page else region),
+        "columns": [heading for _, heading in queries.APPENDIX_COLUMNS],
+        "summary_part": summary_page,
+        "units_part": not regions or not summary_page,
+    }
+    if summary_page:
+        context.update(_summary_context(request, report, suffix="-report"))
+    if context["units_part"]:
+        boroughs = report.boroughs if region is None else report.boroughs.filter(stp__region=region)
+        returns = queries.profiles(report, boroughs=boroughs)
+        rows = queries.appendix_rows(report, boroughs, returns=returns)
+        context.update(
+            tables=queries.stp_tables(report, rows=rows),
+            profiles=[
+                {
+                    "borough": row.borough,
+                    "return": returns.get(row.borough.pk),
+                    "parts": profile_parts(returns[row.borough.pk])
+                    if row.borough.pk in returns
+                    else [],
+                }
+                for row in rows
+            ],
+            **_map_context(report, map_id="report-map", rows=rows, part=region is not None),
+        )
+    return _render(request, "reports/full_report.html", report, "report", **context)
 
 
 def data_quality(request, round_slug):

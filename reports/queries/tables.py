@@ -202,12 +202,16 @@ def tile_map(report: Report, rows: list[AppendixRow] | None = None) -> list[Tile
 # --- Profiles --------------------------------------------------------------------------------
 
 
-def profiles(report: Report, borough: Borough | None = None) -> dict[int, ScopingReturn]:
-    """The counted returns with their child rows, keyed by borough id (one query; unordered:
-    the reader looks each up by its borough)."""
+def profiles(
+    report: Report, borough: Borough | None = None, boroughs: QuerySet | None = None
+) -> dict[int, ScopingReturn]:
+    """The counted returns (of `borough`, or of `boroughs`) with their child rows, keyed by
+    borough id (one query; unordered: the reader looks each up by its borough)."""
     returns = report.returns.select_related("borough__stp", "survey_round").order_by()
     if borough is not None:
         returns = returns.filter(borough=borough)
+    if boroughs is not None:
+        returns = returns.filter(borough__in=boroughs.values("pk"))
     return {r.borough_id: r for r in with_rows(returns)}
 
 

@@ -1,0 +1,85 @@
+"""A national report (grouped by region, more units than a page holds) shows its map, its STP
+tables and the full report's profiles one region at a time, each region's page answering
+itself within ten queries; London's report stays one page."""
+
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from boroughs.models import Borough, Region
+from reports.views import ONE_PAGE_UNITS
+from surveys.generate import Shape, generate
+from surveys.management.commands.load_2017_round import system_user
+from surveys.models import SurveyRound
+from tests.reports.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def national(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    generate(Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1), by=system_user())
+    return SurveyRound.objects.get()
+
+
+def profile_links(response, slug) -> set[str]:
+    prefix = f"/reports/{slug}/boroughs/"
+    return {
+        href
+        for href, _ in page(response).links
+        if href.startswith(prefix) and href != prefix and "?" not in href
+    }
+
+
+def test_the_map_shows_one_region_at_a_time_and_every_unit_in_one_of_them(client, national):
+    url = reverse("reports:map", args=[national.slug])
+    seen = []
+    for region in Region.objects.all():
+        response = client.get(url, {"region": region.slug})
+        assert response.status_code == 200
+        shown = profile_links(response, national.slug)
+        units = Borough.objects.filter(stp__region=region, returns__survey_round=national)
+        assert shown == {f"/reports/{national.slug}/boroughs/{b.slug}/" for b in units}
+        seen += shown
+    assert len(seen) == len(set(seen)) == national.returns.count()
+    assert client.get(url).status_code == 200  # the first region, without a redirect
+    assert client.get(url, {"region": "atlantis"}).status_code == 404
+
+
+def test_the_full_report_gives_its_summary_then_a_region_a_page(client, national):
+    url = reverse("reports:report", args=[national.slug])
+    first = client.get(url)
+    assert "National summary" in first.content.decode()
+    assert _profile_headings(first) == []  # the profiles are on the regions' pages
+    region = Region.objects.filter(stps__boroughs__returns__survey_round=national).first()
+    part = client.get(url, {"region": region.slug})
+    units = Borough.objects.filter(stp__region=region, returns__survey_round=national).distinct()
+    assert sorted(_profile_headings(part)) == sorted(b.name for b in units)
+
+
+def _profile_headings(response) -> list[str]:
+    html = response.content.decode()
+    return [
+        unescape(chunk.split(">", 1)[1].split("<", 1)[0])
+        for chunk in html.split('<h3 class="govuk-heading-m govuk-!-margin-bottom-2"')[1:]
+    ]
+
+
+def test_each_regions_page_within_ten_queries(client, national, reviewer):
+    client.force_login(reviewer)
+    region = Region.objects.filter(stps__boroughs__returns__survey_round=national).first()
+    for name in ("map", "stp_tables", "report"):
+        url = reverse(f"reports:{name}", args=[national.slug])
+        for params in ({}, {"region": region.slug}):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url, params).status_code == 200
+            assert len(captured) <= 10, (name, params)
+
+
+def test_londons_map_stays_one_page(client, round_2017):
+    response = client.get(reverse("reports:map", args=[round_2017.slug]))
+    assert len(profile_links(response, round_2017.slug)) == 32
