@@ -16,9 +16,11 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from reports.queries.report import (
     CHOICE_FIELDS,
@@ -122,12 +124,18 @@ CHOICE_SETS = {
 COUNTED = "counted_return"
 
 
+def _is(field: str, code: str) -> Exact:
+    # A lookup expression, not Q(field=code): Django resolves it several times faster, and
+    # the summary's query has some ninety of them.
+    return Exact(F(field), Value(code))
+
+
 def _choice_aggregates(name: str) -> dict:
     field = f"{COUNTED}__{name}"
     return {
-        f"{name}__": Count(COUNTED, filter=Q(**{field: ""})),
+        f"{name}__": Count(COUNTED, filter=_is(field, "")),
         **{
-            f"{name}__{code}": Count(COUNTED, filter=Q(**{field: code}))
+            f"{name}__{code}": Count(COUNTED, filter=_is(field, code))
             for code in CHOICE_FIELDS[name].values
         },
     }
@@ -266,7 +274,7 @@ def it_systems(report: Report) -> FigureSet:
 def _model_type_aggregates() -> dict:
     field = f"{COUNTED}__model_types"
     return {
-        "model_types__": Count(COUNTED, filter=Q(**{field: ""})),
+        "model_types__": Count(COUNTED, filter=_is(field, "")),
         **{
             f"model_types__{code}": Count(COUNTED, filter=code_in_list(field, code))
             for code in ModelType.values
@@ -518,7 +526,7 @@ def care_roles(report: Report) -> list[RoleFigure]:
 
 def _prescribing_aggregates() -> dict:
     return {
-        f"{name}__{code}": Count(COUNTED, filter=Q(**{f"{COUNTED}__{name}": code}))
+        f"{name}__{code}": Count(COUNTED, filter=_is(f"{COUNTED}__{name}", code))
         for name in PRESCRIBING_FIELDS
         for code in [*Answer.values, ""]
     }
