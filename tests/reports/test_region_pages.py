@@ -80,6 +80,23 @@ def test_each_regions_page_within_ten_queries(client, national, reviewer):
             assert len(captured) <= 10, (name, params)
 
 
+def test_a_national_summary_links_to_the_boroughs_at_an_age_rather_than_naming_them(
+    client, national
+):
+    from reports import queries
+
+    ages = queries.ages(queries.report_for(national, None))
+    crowded = [f for f in (*ages.minimum[:1], *ages.upper) if len(f.boroughs) > 12]
+    assert crowded, "the generated round has an age shared by many boroughs"
+    html = unescape(client.get(reverse("reports:summary", args=[national.slug])).content.decode())
+    for figure in crowded:
+        assert f'?{figure.query}">{figure.phrase}</a>' in html
+        named = [name for name, _ in figure.boroughs if f">{name}</a>" in html]
+        assert len(named) < len(figure.boroughs)
+
+
+# Last: the 2017 round, once loaded, stays for the rest of the module (generate_data wants a
+# database without rounds).
 def test_londons_map_stays_one_page(client, round_2017):
     response = client.get(reverse("reports:map", args=[round_2017.slug]))
     assert len(profile_links(response, round_2017.slug)) == 32
