@@ -78,7 +78,7 @@ def test_a_borough_marked_no_return_shows_its_reason_on_its_profile_and_in_the_l
     client.logout()
     profile = client.get(reverse("reports:borough", args=["demo", "croydon"]))
     assert f"No return: {REASON} Croydon has no accepted return" in _text(profile)
-    with django_assert_max_num_queries(MAX_QUERIES["boroughs"]):
+    with django_assert_max_num_queries(MAX_QUERIES):
         listing = client.get(reverse("reports:boroughs", args=["demo"]))
     assert _row(listing, "Croydon")[2] == f"No return: {REASON}"
     assert _row(listing, "Islington")[2] == "No return: Not asked"
