@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
@@ -336,10 +336,49 @@ class FundingLineForm(ChildForm):
         fields = ["amount", "financial_year", "recurrent", "source", "notes"]
 
 
+class SavedRow(forms.ModelChoiceField):
+    """A posted row's id, found among the rows its formset read (Django's own field asks the
+    database again for each row): an id not among them is refused as Django refuses an id
+    that does not exist."""
+
+    def __init__(self, formset, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formset = formset
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            found = self.formset._existing_object(self.formset.model._meta.pk.to_python(value))
+        except ValidationError:
+            found = None
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 class ChildRows(BaseInlineFormSet):
     """A return's child rows, each named by its row ("Care role 2") in its errors."""
 
     row_label = ""
+
+    def add_saved_row_field(self, form):
+        """The row's id looked up among the rows read once (not by a query per row)."""
+        name = self._pk_field.name
+        field = form.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, SavedRow):
+            form.fields[name] = SavedRow(
+                self,
+                field.queryset,
+                initial=field.initial,
+                required=False,
+                widget=field.widget,
+            )
+
 
     def full_clean(self):
         super().full_clean()
@@ -352,6 +391,7 @@ class ChildRows(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        self.add_saved_row_field(form)
         # Rows are removed with their "Remove" button (`edit_rows`), which sets this.
         form.fields["DELETE"].widget = forms.HiddenInput()
 

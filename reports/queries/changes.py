@@ -283,9 +283,18 @@ def compare(report: Report, previous: Report) -> Comparison:
 
 def changes_json(comparison: Comparison) -> dict:
     """The comparison for summary.json: {"status": {"<from>": {"<to>": n}}, <question>: …}."""
+    return _changes_json(comparison.rows)
+
+
+def changes_json_between(report: Report, previous: Report) -> dict:
+    """`changes_json` of the two reports, without the rest of their comparison (one query)."""
+    return _changes_json(_borough_rows(report, previous, COMPARED))
+
+
+def _changes_json(rows: list[BoroughRow]) -> dict:
     data: dict = {}
     for name in COMPARED:
-        matrix = _matrix(name, comparison.rows)
+        matrix = _matrix(name, rows)
         nested: dict = {}
         for (before, after), transition in matrix.cells.items():
             nested.setdefault(before, {})[after] = transition.count
@@ -325,24 +334,18 @@ class ProfileChanges:
     unchanged: list  # the sections the lead confirmed unchanged since the earlier round
 
 
-def profile_changes(report: Report, scoping_return, previous: Report | None):
-    """What changed in `scoping_return` since the borough's counted return in `previous`'s
-    round, or None when there is none to compare with (two queries and one per kind of row)."""
+def profile_changes(scoping_return, then, previous_round):
+    """What changed in `scoping_return` since `then`, the borough's counted return in
+    `previous_round`, or None when there is none to compare with (no query: both returns come
+    with their rows, `tables.borough_returns`)."""
     from surveys.changes import changes_between
-    from surveys.sections import ROWS, SECTIONS
+    from surveys.sections import SECTIONS
 
-    if previous is None or scoping_return is None:
-        return None
-    then = (
-        previous.returns.filter(borough_id=scoping_return.borough_id)
-        .prefetch_related(*ROWS)
-        .first()
-    )
-    if then is None:
+    if then is None or scoping_return is None:
         return None
     changes = changes_between(then, scoping_return)
     return ProfileChanges(
-        previous=previous.survey_round,
+        previous=previous_round,
         answers=[(field_label(name), old, new) for name, (old, new) in changes.answers.items()],
         rows=changes.rows,
         unchanged=[s for s in SECTIONS if s.slug in scoping_return.unchanged_sections],
