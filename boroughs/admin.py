@@ -58,6 +58,15 @@ class StpAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):
     list_select_related = ["region"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "region":
+            # London is chosen to begin with (the field's default), under a "choose" option a
+            # required list starts with, and without the hidden copy of a callable default.
+            field.empty_label = "Choose a region"
+            field.show_hidden_initial = False
+        return field
+
 
 @admin.register(Borough)
 class BoroughAdmin(ReadOnlyForSteeringGroup, admin.ModelAdmin):

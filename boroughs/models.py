@@ -73,8 +73,8 @@ def is_staff_member(user) -> bool:
     return user.is_authenticated and (user.is_staff or is_steering_group(user))
 
 
-class Region(models.Model):
-    """The register's top level: an NHS region ("London"), holding ICB or STP footprints."""
+class RegisterLevel(models.Model):
+    """What each level above the units has: a name, a slug, an ONS code, a place in the list."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
@@ -82,10 +82,15 @@ class Region(models.Model):
     display_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["display_order", "name"]
 
     def __str__(self):
         return self.name
+
+
+class Region(RegisterLevel):
+    """The register's top level: an NHS region ("London"), holding ICB or STP footprints."""
 
 
 def london_region():
@@ -93,24 +98,16 @@ def london_region():
     return Region.objects.get_or_create(slug="london", defaults={"name": "London"})[0].pk
 
 
-class Stp(models.Model):
+class Stp(RegisterLevel):
     """An integrated care board (ICB) or, in London's 2017 report, a sustainability and
     transformation partnership (STP) footprint: the level between a region and its units."""
 
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="stps", default=london_region
     )
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=50, unique=True)
-    code = models.CharField("ONS code", max_length=9, blank=True)
-    display_order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["display_order", "name"]
+    class Meta(RegisterLevel.Meta):
         verbose_name = "ICB or STP footprint"
-
-    def __str__(self):
-        return self.name
 
 
 class BoroughQuerySet(models.QuerySet):

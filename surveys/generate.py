@@ -44,16 +44,9 @@ from surveys.choices import (
     Scope,
     ServiceStatus,
 )
+from surveys.fields import split_codes
 from surveys.models import ReturnEvent, ScopingReturn, SurveyRound
-from surveys.sections import ANSWER, CHOICE, CODE_LIST, NUMBER, QUESTIONS, SECTIONS
-
-try:
-    from surveys.sections import sections_for
-except ImportError:  # a catalogue whose sections are the same in every round
-
-    def sections_for(survey_round):
-        return SECTIONS
-
+from surveys.sections import ANSWER, CHOICE, CODE_LIST, NUMBER, QUESTIONS, sections_for
 
 # NHS England's seven regions (slug, name, ONS code), London first as the register has it.
 REGIONS = (
@@ -381,7 +374,7 @@ SPECIFIC = {
     ),
     "model_types": lambda rng, a, m, place: _codes(rng, ModelType, 1, 3),
     "model_other": lambda rng, a, m, place: (
-        "Practice-based wellbeing groups" if "other" in a["model_types"].split(",") else ""
+        "Practice-based wellbeing groups" if "other" in split_codes(a["model_types"]) else ""
     ),
     "service_form": lambda rng, a, m, place: rng.choice(
         (
@@ -397,7 +390,7 @@ SPECIFIC = {
     "max_age": lambda rng, a, m, place: _age(rng, "max_age"),
     "it_systems": lambda rng, a, m, place: _codes(rng, ItSystem, 1, 2),
     "it_systems_other": lambda rng, a, m, place: (
-        "Lorenzo" if "other" in a["it_systems"].split(",") else ""
+        "Lorenzo" if "other" in split_codes(a["it_systems"]) else ""
     ),
 }
 

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 editable=False,
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
-                related_name="returns",
+                related_name="+",
                 to="surveys.publication",
             ),
         ),

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "admin:otp_totp_totpdevice_qrcode": "an SVG image",
     "admin:view_on_site": "a redirect to the public site",
     "admin:surveys_surveyround_actions": "a round's buttons: each a redirect to its page",
+    "admin:toolkit_toolkitversion_actions": "a toolkit version's buttons: each a redirect",
 }
 
 # Errors of upstream code that no small override fixes: each is one message, for one cause, on
@@ -154,7 +155,7 @@ def _changelists(pages, client, model, model_admin, obj):
     if model_admin.date_hierarchy:
         year = _value_at(obj, model_admin.date_hierarchy).year
         pages.get(client, url + f"?{model_admin.date_hierarchy}__year={year}")
-    pages.get(client, url + "?_popup=1&_to_field=id")
+    pages.get(client, url + f"?_popup=1&_to_field={model._meta.pk.name}")
 
 
 def _actions(pages, client, model, model_admin, request, obj):
@@ -205,7 +206,7 @@ def _model_pages(pages, client, model, model_admin, request, objects):
     url = reverse(_name(model, "add"))
     if model_admin.has_add_permission(request):
         pages.get(client, url)
-        pages.get(client, url + "?_popup=1&_to_field=id")
+        pages.get(client, url + f"?_popup=1&_to_field={model._meta.pk.name}")
         pages.post(client, url, {}, what="empty")
     else:
         pages.refuse(client, url)
@@ -273,6 +274,10 @@ def _visit_every_admin_page(client, superuser, world, round_2017, rf):
     url = reverse("admin:surveys_surveyround_no_return", args=[survey_round.pk])
     borough = scoping_return.borough.pk
     pages.post(client, url, {"borough": borough, "reason": ""}, what="no reason")
+    # A published round's correction page, and its answer to no note
+    url = reverse("admin:surveys_surveyround_correct", args=[round_2017.pk])
+    pages.get(client, url)
+    pages.post(client, url, {"note": ""}, what="no note")
 
     # Changes refused: a stale version, a text over its limit
     url = reverse("admin:surveys_scopingreturn_change", args=[scoping_return.pk]) + "?correct=1"
