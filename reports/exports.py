@@ -24,9 +24,24 @@ from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
 from reports.queries.tables import APPENDIX_NOTE_FIELDS
 from surveys.choices import Answer, ReturnState, Scope, ServiceStatus
 from surveys.fields import CodeListField
-from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
+from surveys.models import (
+    Barrier,
+    Benefit,
+    CareRole,
+    Contact,
+    FundingLine,
+    OutcomeMeasure,
+    ScopingReturn,
+    SelfAssessment,
+)
 from surveys.numbers import plain_decimal
-from surveys.resources import CARE_ROLE_FIELDS, RETURN_FIELDS, escape_formula
+from surveys.resources import (
+    CARE_ROLE_FIELDS,
+    RETURN_FIELDS,
+    SELF_ASSESSMENT_FIELDS,
+    THEMED_FIELDS,
+    escape_formula,
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,15 @@ def model_column(model, name: str, *, prefix: str = "") -> Column:
             allowed = f"{allowed}; empty = not given".lstrip("; ")
     elif isinstance(field, models.DateTimeField):
         kind = "date and time (ISO 8601, UTC)"
+    elif isinstance(field, models.DateField):
+        kind = "date (ISO 8601)"
+        allowed = "empty = not given" if field.null else ""
+    elif isinstance(field, models.ForeignKey):
+        target = field.related_model
+        kind = "code"
+        allowed = f"the short name (slug) of a {target._meta.verbose_name} of the toolkit"
+        if field.null:
+            allowed = f"{allowed}; empty = not given"
     elif isinstance(field, models.EmailField):
         kind = "e-mail address"
     else:
@@ -178,6 +202,15 @@ EXPORT_FILES = {
                 FundingLine, ("amount", "financial_year", "recurrent", "source", "notes")
             ),
         ),
+        # Section 11, in a round that uses the toolkit (empty for one that does not).
+        ExportFile(
+            "self_assessments",
+            "Self-assessment levels",
+            SelfAssessment,
+            _child_columns(SelfAssessment, SELF_ASSESSMENT_FIELDS),
+        ),
+        ExportFile("benefits", "Benefits seen", Benefit, _child_columns(Benefit, THEMED_FIELDS)),
+        ExportFile("barriers", "Barriers met", Barrier, _child_columns(Barrier, THEMED_FIELDS)),
     )
 }
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from reports.queries.report import APPENDIX_ANSWER_FIELDS
 from surveys.answers import display_value, field_label
 from surveys.models import ScopingReturn
-from surveys.sections import SECTIONS_BY_SLUG
+from surveys.sections import QUESTIONS, SECTIONS_BY_SLUG, not_asked
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,14 @@ def profile_parts(scoping_return: ScopingReturn) -> list[dict]:
     """The profile's parts with their (label, value) rows; empty optional values are left out,
     classifications are always shown. Child rows come from the return's prefetched relations."""
     always = {"status", "service_form", "scope", *APPENDIX_ANSWER_FIELDS}  # the appendix's columns
+    survey_round = scoping_return.survey_round
     parts = []
     for part in PROFILE_LAYOUT:
         rows = []
         for name in part.fields:
-            value = display_value(scoping_return, name)
+            if QUESTIONS[name].retired_by(survey_round.framework_version):
+                continue
+            value = not_asked(name, survey_round) or display_value(scoping_return, name)
             if value or name in always:
                 rows.append((field_label(name), value or "Not answered"))
         children = list(getattr(scoping_return, part.children).all()) if part.children else []

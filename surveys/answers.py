@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from surveys.fields import CodeListField
 from surveys.models import ScopingReturn
 from surveys.numbers import plain_decimal
-from surveys.sections import Section
+from surveys.sections import Section, not_asked
 
 
 def with_article(words: str) -> str:
@@ -39,7 +39,15 @@ def shown_as(name: str, value) -> str:
 
 
 def section_rows(scoping_return, section: Section) -> list[tuple[str, str, str]]:
-    """(field name, label, value) of a section's fields, for check-your-answers and profiles."""
+    """(field name, label, value) of a section's fields, for check-your-answers and profiles:
+    a question added after the round's framework version reads "Not asked in <round>", one
+    retired by then is left out."""
+    survey_round = scoping_return.survey_round
     return [
-        (name, field_label(name), display_value(scoping_return, name)) for name in section.fields
+        (
+            q.name,
+            field_label(q.name),
+            not_asked(q.name, survey_round) or display_value(scoping_return, q.name),
+        )
+        for q in section.shown_in(survey_round.framework_version)
     ]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from surveys.sections import SECTIONS, Section
+from surveys.sections import SELF_ASSESSMENT, Section, sections_for
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
 TO_CHECK = "Check and update"  # carried over from an earlier round, neither saved nor confirmed
@@ -47,12 +47,38 @@ def _missing(scoping_return, section: Section):
             f"there is no change since {earlier}",
             f"Checked since {earlier}",
         )
-    for question in section.questions:
+    for question in section.questions_in(scoping_return.survey_round.framework_version):
         if question.required and getattr(scoping_return, question.name) in ("", None):
             yield question.name, field_anchor(question.name), question.required, question.label
     relation = section.requires_child
     if relation and not _child_count(scoping_return, relation):
         yield relation, child_anchor(relation), "Add at least one contact", "A contact"
+    if section.toolkit:
+        for area in unrated_areas(scoping_return):
+            yield (
+                SELF_ASSESSMENT,
+                area_anchor(area.slug),
+                f"Select a level for {area.name}",
+                f"A level for {area.name}",
+            )
+
+
+def area_anchor(slug: str) -> str:
+    """The id of a guidance area's rows on the self-assessment page."""
+    return f"area-{slug}"
+
+
+def unrated_areas(scoping_return) -> list:
+    """The toolkit's guidance areas the return has no level for, in the toolkit's order (two
+    queries)."""
+    from toolkit.versions import areas
+
+    rated = set(
+        scoping_return.self_assessments.filter(level__isnull=False).values_list(
+            "area_id", flat=True
+        )
+    )
+    return [area for area in areas() if area.slug not in rated]
 
 
 def section_missing(scoping_return, section: Section) -> list[tuple[str, str]]:
@@ -88,7 +114,11 @@ def _section_items(scoping_return, section: Section) -> list[MissingItem]:
 
 def missing_items(scoping_return) -> list[MissingItem]:
     """What the return still needs before submission, section by section, in the form's order."""
-    return [item for section in SECTIONS for item in _section_items(scoping_return, section)]
+    return [
+        item
+        for section in sections_for(scoping_return.survey_round)
+        for item in _section_items(scoping_return, section)
+    ]
 
 
 def missing_for_submission(scoping_return) -> list[tuple[str, str]]:
@@ -103,8 +133,10 @@ def section_state(scoping_return, section: Section) -> str:
         scoping_return, section
     ):
         return COMPLETED
-    started = section.slug in scoping_return.saved_sections or any(
-        getattr(scoping_return, name) not in ("", None) for name in section.fields
+    started = (
+        section.slug in scoping_return.saved_sections
+        or any(getattr(scoping_return, name) not in ("", None) for name in section.fields)
+        or (section.toolkit and _child_count(scoping_return, SELF_ASSESSMENT) > 0)
     )
     if not started:
         return NOT_STARTED

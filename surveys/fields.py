@@ -50,7 +50,7 @@ class CodeListField(models.CharField):
         return ",".join(sorted({*split_codes(value), code}))
 
     def validate(self, value, model_instance):
-        super(models.CharField, self).validate("", model_instance)  # no `choices` of its own
+        super().validate(value, model_instance)  # blank or not (no `choices` of its own)
         allowed = {code for code, _ in self.code_choices}
         if allowed and any(code not in allowed for code in split_codes(value)):
             raise ValidationError("Select only the options listed", code="invalid_choice")

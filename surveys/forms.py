@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from crispy_forms_gds.choices import Choice
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -13,11 +14,14 @@ from pcmh.forms import InsideTemplateForm, inside_template_form, optional_marked
 from surveys.choices import Answer, PostStatus
 from surveys.models import (
     ANSWER_FIELD_NAMES,
+    Barrier,
+    Benefit,
     CareRole,
     Contact,
     FundingLine,
     OutcomeMeasure,
     ScopingReturn,
+    SelfAssessment,
 )
 from surveys.numbers import money, parse_money, plain_decimal
 from surveys.rules import INVALID_CHARACTERS
@@ -198,19 +202,22 @@ class SectionForm(KeepsWhatItIsGiven, forms.ModelForm):
     # across fields are the model's too (surveys/rules.py), checked by _post_clean.
 
 
-def section_form_class(slug: str):
+def section_form_class(slug: str, framework_version: str = ""):
+    """The lead's form of a section: the questions a round of `framework_version` asks (every
+    question of the section when none is given)."""
     section = SECTIONS_BY_SLUG[slug]
-    if not section.fields:
+    asked = section.questions_in(framework_version) if framework_version else section.questions
+    if not asked:
         return None
     meta = {
         "model": ScopingReturn,
-        "fields": section.fields,
+        "fields": tuple(q.name for q in asked),
         # The lead's form asks the catalogue's questions; errors name the short label.
         "labels": {q.name: q.question for q in section.questions},
         "help_texts": {q.name: q.hint for q in section.questions if q.hint},
     }
     attrs = {"Meta": type("Meta", (), meta)}
-    if "min_age" in section.fields:
+    if "min_age" in meta["fields"]:
         attrs["min_age"] = _age_field("min_age", "18 or 17.5")
         attrs["max_age"] = _age_field("max_age", "65")
     return type(f"{slug.title().replace('-', '')}Form", (SectionForm,), attrs)
@@ -336,6 +343,47 @@ class FundingLineForm(ChildForm):
         fields = ["amount", "financial_year", "recurrent", "source", "notes"]
 
 
+class SelfAssessmentForm(ChildForm):
+    """One guidance area of Section 11: its level (each level's descriptor as the radio's hint),
+    the evidence, the next step and its target date. The area itself is fixed."""
+
+    class Meta:
+        model = SelfAssessment
+        fields = ["area", "level", "evidence", "next_step", "target_date"]
+        widgets = {
+            "area": forms.HiddenInput,
+            "target_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {
+            "level": "Where does the service stand?",
+            "evidence": "What is the evidence for this level?",
+            "next_step": "What is your next step?",
+            "target_date": "By when?",
+        }
+        help_texts = {"target_date": "The date you aim to have taken the next step by."}
+        error_messages = {
+            "target_date": {
+                "invalid": "Enter the target date as a real date, for example 31/3/2027"
+            }
+        }
+
+    def __init__(self, *args, levels=(), draft=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["level"]
+        field.widget = forms.RadioSelect()
+        field.empty_label = None
+        field.choices = [Choice(level.slug, level.name) for level in levels]
+        field.error_messages["invalid_choice"] = "Select one of the levels listed"
+        if draft:
+            field.help_text = "Draft: the steering group has not yet approved these descriptors."
+        # Submitting needs a level (surveys.completeness), so it is not marked optional.
+        field.label = self._meta.labels["level"]
+        # The area is the row's own hidden input (the page names it in the legend).
+        self.helper.layout.fields = [
+            f for f in self.helper.layout.fields if "area" not in getattr(f, "fields", ())
+        ]
+
+
 class SavedRow(forms.ModelChoiceField):
     """A posted row's id, found among the rows its formset read (Django's own field asks the
     database again for each row): an id not among them is refused as Django refuses an id
@@ -379,7 +427,6 @@ class ChildRows(BaseInlineFormSet):
                 widget=field.widget,
             )
 
-
     def full_clean(self):
         super().full_clean()
         for number, row in enumerate(self.forms, start=1):
@@ -398,6 +445,94 @@ class ChildRows(BaseInlineFormSet):
     def removed(self, row) -> bool:
         """Whether a saved row is marked to be removed when the section is saved."""
         return row in self.initial_forms and row["DELETE"].value() in (True, "on", "True")
+
+
+class SelfAssessmentRows(ChildRows):
+    """Section 11's rows: one per guidance area of the toolkit, in its order, none added or
+    removed; an area left without a level or an answer saves no row."""
+
+    fixed = True
+
+    def __init__(self, data=None, *args, instance=None, **kwargs):
+        from toolkit import versions
+
+        self.areas = versions.areas()
+        have = set()
+        if instance is not None and instance.pk:
+            have = set(instance.self_assessments.values_list("area_id", flat=True))
+        missing = [area for area in self.areas if area.slug not in have]
+        self.extra = len(missing)
+        kwargs["initial"] = [{"area": area.slug} for area in missing]
+        version = instance.survey_round.toolkit_version if instance is not None else None
+        self.version = version
+        self.draft = version is None or version.is_draft
+        self.descriptors = versions.descriptors(version)
+        self.levels = versions.levels()
+        super().__init__(data, *args, instance=instance, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("area")
+
+    def add_fields(self, form, index):
+        BaseInlineFormSet.add_fields(self, form, index)  # no "Remove": an area stays
+
+    def full_clean(self):
+        BaseInlineFormSet.full_clean(self)
+        for row in self.forms:
+            name = row.guidance_area.name if row.guidance_area else self.row_label
+            for field, errors in (row._errors or {}).items():
+                row._errors[field] = ErrorList(
+                    [f"{name}: {message}" for message in errors], renderer=errors.renderer
+                )
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "levels": self.levels, "draft": self.draft}
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        slug = form["area"].value()
+        form.guidance_area = next((a for a in self.areas if a.slug == slug), None)
+        form.fields["level"].choices = [
+            Choice(level.slug, level.name, hint=self.descriptors.get(slug, {}).get(level.slug, ""))
+            for level in self.levels
+        ]
+        return form
+
+    @property
+    def in_order(self):
+        """The rows in the toolkit's order of its areas (the forms keep their prefixes)."""
+        order = {area.slug: n for n, area in enumerate(self.areas)}
+        return sorted(self.forms, key=lambda form: order.get(form["area"].value(), len(order)))
+
+
+class ThemedRowForm(ChildForm):
+    """A benefit seen or a barrier met, in the lead's words, with its themes."""
+
+    class Meta:
+        fields = ["text", "themes"]
+        error_messages = {
+            "text": {"required": "Enter what it is, in a sentence or two"},
+            "themes": {"required": "Select at least one theme"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].required = True
+        self.fields["themes"].error_messages["required"] = "Select at least one theme"
+        self.fields["themes"].help_text = "Select all that apply."
+        self.fields["themes"].label = "Themes"
+
+
+class BenefitForm(ThemedRowForm):
+    class Meta(ThemedRowForm.Meta):
+        model = Benefit
+        labels = {"text": "Benefit seen"}
+
+
+class BarrierForm(ThemedRowForm):
+    class Meta(ThemedRowForm.Meta):
+        model = Barrier
+        labels = {"text": "Barrier met"}
 
 
 def _formset(model, form, label):
@@ -470,7 +605,18 @@ FORMSETS = {
     "contacts": _formset(Contact, ContactForm, ROWS["contacts"].one),
     "measures": _formset(OutcomeMeasure, OutcomeMeasureForm, ROWS["measures"].one),
     "funding_lines": _formset(FundingLine, FundingLineForm, ROWS["funding_lines"].one),
+    "self_assessments": inlineformset_factory(
+        ScopingReturn,
+        SelfAssessment,
+        form=SelfAssessmentForm,
+        formset=SelfAssessmentRows,
+        can_delete=False,
+        max_num=100,
+    ),
+    "benefits": _formset(Benefit, BenefitForm, ROWS["benefits"].one),
+    "barriers": _formset(Barrier, BarrierForm, ROWS["barriers"].one),
 }
+FORMSETS["self_assessments"].row_label = ROWS["self_assessments"].one
 
 
 class DeclarationForm(InsideTemplateForm, KeepsWhatItIsGiven, forms.Form):

@@ -29,6 +29,7 @@ from surveys.constraints import RestatedConstraint, add_field_rules
 from surveys.fields import CodeListField, split_codes
 from surveys.rules import AGES_IN_ORDER, CARE_ROLE_RULES, RETURN_RULES, FollowsRules
 from surveys.sections import ANSWER, FIELD_NAMES, SECTIONS, kind_of
+from toolkit.choices import Theme
 
 
 def _user_who():
@@ -81,6 +82,22 @@ class SurveyRound(models.Model):
         help_text="The level of the register the report's tables group the units by: each ICB "
         "or STP footprint (London's report), or each region with its footprints under it.",
     )
+    # Section 11: whether the round's returns rate the toolkit's guidance areas, and against the
+    # descriptors of which version (fixed once the round is published: toolkit.models).
+    uses_toolkit = models.BooleanField(
+        "uses the self-assessment toolkit",
+        default=False,
+        help_text="Its returns have Section 11, Self-assessment, and need a level for every "
+        "guidance area to be submitted.",
+    )
+    toolkit_version = models.ForeignKey(
+        "toolkit.ToolkitVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        help_text="The descriptors its leads read while choosing a level.",
+    )
 
     objects = SurveyRoundQuerySet.as_manager()
     history = HistoricalRecords()
@@ -94,6 +111,11 @@ class SurveyRound(models.Model):
                 violation_error_message=(
                     "The closing date must be the same as or after the opening date"
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(uses_toolkit=False) | Q(toolkit_version__isnull=False),
+                name="toolkit_round_has_a_toolkit_version",
+                violation_error_message="Choose the toolkit version a round using the toolkit uses",
             ),
         ]
 
@@ -568,6 +590,78 @@ class FundingLine(ReturnRow):
         return f"{amount} {self.financial_year}".strip()
 
 
+class SelfAssessment(ReturnRow):
+    """Section 11: the borough's level in one of the toolkit's guidance areas, the evidence for
+    it, and the next step it plans, with a target date."""
+
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    area = models.ForeignKey(
+        "toolkit.GuidanceArea",
+        verbose_name="guidance area",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    level = models.ForeignKey(
+        "toolkit.Level", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = _text("evidence", max_length=4000)
+    next_step = _text("next step", max_length=2000)
+    target_date = models.DateField("next step's target date", null=True, blank=True)
+
+    class Meta(ReturnRow.Meta):
+        verbose_name = "self-assessment"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scoping_return", "area"],
+                name="one_self_assessment_per_area",
+                violation_error_message="The return already has a level for this guidance area",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area}: {self.level or 'no level'}"
+
+
+class ThemedRow(ReturnRow):
+    """A benefit seen or a barrier met, in the borough's words, tagged with one or more of the
+    eight themes."""
+
+    text = models.TextField(max_length=2000)
+    themes = CodeListField(max_length=200, codes=Theme, item="theme")
+
+    class Meta(ReturnRow.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def theme_labels(self) -> list[str]:
+        return self._meta.get_field("themes").labels(self.themes)
+
+
+class Benefit(ThemedRow):
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="benefits"
+    )
+
+    class Meta(ThemedRow.Meta):
+        verbose_name = "benefit seen"
+        verbose_name_plural = "benefits seen"
+
+
+class Barrier(ThemedRow):
+    scoping_return = models.ForeignKey(
+        ScopingReturn, on_delete=models.CASCADE, related_name="barriers"
+    )
+
+    class Meta(ThemedRow.Meta):
+        verbose_name = "barrier met"
+        verbose_name_plural = "barriers met"
+
+
 class DataQualityNote(ReturnRow):
     """Where a return's narrative contradicts its classification, quoting both sides."""
 
@@ -724,6 +818,9 @@ for _model in (
     Contact,
     OutcomeMeasure,
     FundingLine,
+    SelfAssessment,
+    Benefit,
+    Barrier,
     DataQualityNote,
     AnswerQuery,
     ReturnEvent,

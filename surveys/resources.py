@@ -18,12 +18,15 @@ from surveys.answers import with_article
 from surveys.fields import split_codes
 from surveys.models import (
     Answer,
+    Barrier,
+    Benefit,
     CareRole,
     Contact,
     DataQualityNote,
     FundingLine,
     OutcomeMeasure,
     ScopingReturn,
+    SelfAssessment,
     SurveyRound,
 )
 from surveys.numbers import parse_money, plain_decimal
@@ -555,6 +558,35 @@ class FundingLineResource(ChildResource):
     class Meta:
         model = FundingLine
         fields = ["round", "borough", "amount", "financial_year", "recurrent", "source", "notes"]
+
+
+# Section 11's columns, in the order of self_assessments.csv (the export reads them too).
+SELF_ASSESSMENT_FIELDS = ["area", "level", "evidence", "next_step", "target_date"]
+THEMED_FIELDS = ["text", "themes"]
+
+
+class SelfAssessmentResource(ChildResource):
+    key_fields = ("area",)
+
+    class Meta:
+        model = SelfAssessment
+        fields = ["round", "borough", *SELF_ASSESSMENT_FIELDS]
+
+
+class BenefitResource(ChildResource):
+    key_fields = ("text",)
+
+    class Meta:
+        model = Benefit
+        fields = ["round", "borough", *THEMED_FIELDS]
+
+
+class BarrierResource(ChildResource):
+    key_fields = ("text",)
+
+    class Meta:
+        model = Barrier
+        fields = ["round", "borough", *THEMED_FIELDS]
 
 
 class DataQualityNoteResource(ChildResource):

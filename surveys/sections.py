@@ -1,4 +1,5 @@
-"""The framework's field catalogue: its ten sections, each question of a section in order (how
+"""The framework's field catalogue: its ten sections (and Section 11, the self-assessment, in a
+round that uses the toolkit), each question of a section in order (how
 the lead's form asks it, what submitting needs), and each section's child rows.
 
 Everything that lists a return's answers reads them from here: the lead's forms and check
@@ -36,15 +37,46 @@ def kind_of(model_field) -> str:
     return TEXT
 
 
+# The framework's versions, oldest first. A round asks one (`SurveyRound.framework_version`);
+# each question keeps its key in every round, and is asked from the version that added it
+# (`Question.added_in`) until the one that retired it (`Question.retired_in`).
+FRAMEWORK_VERSIONS = ("2017",)
+
+
+def latest_framework_version() -> str:
+    """The version a new round asks."""
+    return FRAMEWORK_VERSIONS[-1]
+
+
+def _position(version: str) -> int:
+    """Where a framework version comes in the list (an unknown one: after the last)."""
+    versions = FRAMEWORK_VERSIONS
+    return versions.index(version) if version in versions else len(versions)
+
+
 @dataclass(frozen=True)
 class Question:
     """One answer of a return: `question` and `hint` as the lead's form asks it; `required`, the
-    message that says what submitting still needs (empty for an optional question)."""
+    message that says what submitting still needs (empty for an optional question); the
+    framework versions that added and retired it."""
 
     name: str
     question: str
     hint: str = ""
     required: str = ""
+    added_in: str = "2017"
+    retired_in: str = ""  # the first version that no longer asks it
+
+    def asked_in(self, version: str) -> bool:
+        """Whether a round of framework `version` asks it."""
+        return _position(self.added_in) <= _position(version) and not self.retired_by(version)
+
+    def added_after(self, version: str) -> bool:
+        """Whether it was added after `version`: a round of that version did not ask it yet."""
+        return _position(self.added_in) > _position(version)
+
+    def retired_by(self, version: str) -> bool:
+        return bool(self.retired_in) and _position(self.retired_in) <= _position(version)
 
     @property
     def model_field(self):
@@ -80,6 +112,7 @@ class Section:
     rows: tuple[Rows, ...] = ()
     requires_child: str = ""  # a child relation that needs at least one row to submit
     hint: str = ""
+    toolkit: bool = False  # only in a round that uses the self-assessment toolkit
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -93,6 +126,15 @@ class Section:
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(question.name for question in self.questions if question.required)
+
+    def questions_in(self, version: str) -> tuple[Question, ...]:
+        """The questions a round of framework `version` asks in this section."""
+        return tuple(q for q in self.questions if q.asked_in(version))
+
+    def shown_in(self, version: str) -> tuple[Question, ...]:
+        """The questions a round of framework `version` shows: those it asks, and those added
+        since (shown as "Not asked in <round>"); not those retired by then."""
+        return tuple(q for q in self.questions if not q.retired_by(version))
 
 
 # The note beside a classified answer: the words the report's tables print beside it.
@@ -322,6 +364,19 @@ SECTIONS = (
         requires_child="contacts",
         hint="Who the steering group and other boroughs can contact about the service.",
     ),
+    Section(
+        "self-assessment",
+        11,
+        "Self-assessment",
+        rows=(
+            Rows("self_assessments", "Guidance areas", "Guidance area", ("area",)),
+            Rows("benefits", "Benefits seen", "Benefit", ("text",)),
+            Rows("barriers", "Barriers met", "Barrier", ("text",)),
+        ),
+        hint="Where the service stands in each of the toolkit's guidance areas, with the "
+        "evidence and your next step; the benefits you have seen and the barriers you have met.",
+        toolkit=True,
+    ),
 )
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 # Every answer of a return, in the framework's order: what forms, the admin, imports and the
@@ -338,6 +393,25 @@ SECTION_OF = {
 }
 
 
+# The child rows Section 11 needs for every guidance area of the toolkit (its level).
+SELF_ASSESSMENT = "self_assessments"
+
+
+def sections_for(survey_round) -> tuple[Section, ...]:
+    """The sections a round's returns have: Section 11 only in a round using the toolkit."""
+    uses_toolkit = bool(getattr(survey_round, "uses_toolkit", False))
+    return tuple(section for section in SECTIONS if uses_toolkit or not section.toolkit)
+
+
 def rows_heading(relation: str) -> str:
     """The heading of a list of child rows with its section's number: "8. Outcome measures used"."""
     return f"{ROWS_SECTION[relation].number}. {ROWS[relation].title}"
+
+
+def not_asked(name: str, survey_round) -> str:
+    """ "Not asked in <round>" for a question added after the round's framework version (its
+    returns hold no answer to it, which is not the same as "Not answered"), else ""."""
+    question = QUESTIONS[name]
+    if question.added_after(survey_round.framework_version):
+        return f"Not asked in {survey_round}"
+    return ""

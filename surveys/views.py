@@ -28,7 +28,7 @@ from surveys.forms import (
     shown_unchecked,
 )
 from surveys.models import QueryState, ReturnState, RoundState, ScopingReturn, SurveyRound
-from surveys.sections import ROWS, SECTION_OF, SECTIONS, SECTIONS_BY_SLUG
+from surveys.sections import ROWS, SECTION_OF, SECTIONS_BY_SLUG, sections_for
 
 
 def _return_for(request, round_slug, borough_slug):
@@ -99,7 +99,10 @@ def start_return(request, round_slug, borough_slug):
 @login_required
 def return_page(request, round_slug, borough_slug):
     scoping_return = _return_for(request, round_slug, borough_slug)
-    sections = [{"section": s, "state": section_state(scoping_return, s)} for s in SECTIONS]
+    sections = [
+        {"section": s, "state": section_state(scoping_return, s)}
+        for s in sections_for(scoping_return.survey_round)
+    ]
     events = scoping_return.events.select_related("by")
     last_request = (
         events.filter(to_state=ReturnState.CHANGES_REQUESTED).last()
@@ -160,8 +163,8 @@ def _mark_queried(form, queries):
             )
 
 
-def _next_section(slug):
-    slugs = [s.slug for s in SECTIONS]
+def _next_section(slug, survey_round=None):
+    slugs = [s.slug for s in sections_for(survey_round)]
     index = slugs.index(slug)
     return slugs[index + 1] if index + 1 < len(slugs) else None
 
@@ -185,7 +188,7 @@ def _bound_to_saved(form):
 @unsaved.login_required_keeping_answers
 def section(request, round_slug, borough_slug, section):
     scoping_return = _return_for(request, round_slug, borough_slug)
-    if section not in SECTIONS_BY_SLUG:
+    if section not in {s.slug for s in sections_for(scoping_return.survey_round)}:
         raise Http404("No such section.")
     this = SECTIONS_BY_SLUG[section]
     refusal = workflow.edit_refusal(scoping_return, request.user)
@@ -194,7 +197,7 @@ def section(request, round_slug, borough_slug, section):
         messages.error(request, refusal)
         return redirect(scoping_return)
 
-    form_class = section_form_class(section)
+    form_class = section_form_class(section, scoping_return.survey_round.framework_version)
     data = request.POST if request.method == "POST" else None
     restored = None  # typed before signing in again (surveys/unsaved.py): shown, not saved
     if request.method == "GET" and can_edit:
@@ -233,7 +236,7 @@ def section(request, round_slug, borough_slug, section):
                 stale = stale_error
             else:
                 messages.success(request, f"Section {this.number}, {this.title}, is saved.")
-                next_slug = _next_section(section)
+                next_slug = _next_section(section, scoping_return.survey_round)
                 if "continue" in request.POST and (
                     "check" in request.GET or request.GET.get("from") == "check"
                 ):
@@ -321,7 +324,7 @@ def confirm_unchanged(request, round_slug, borough_slug, section):
         request,
         f"Section {this.number}, {this.title}: no change since {scoping_return.carried_from}.",
     )
-    next_slug = _next_section(section)
+    next_slug = _next_section(section, scoping_return.survey_round)
     if next_slug:
         return redirect("surveys:section", round_slug, borough_slug, next_slug)
     return redirect("surveys:check", round_slug, borough_slug)
@@ -388,11 +391,32 @@ def _answers_context(scoping_return) -> dict:
     """What surveys/_answers.html shows: each section's answers and the return's child rows."""
     return {
         "return": scoping_return,
-        "sections": [(s, section_rows(scoping_return, s)) for s in SECTIONS],
+        "sections": [
+            (s, section_rows(scoping_return, s)) for s in sections_for(scoping_return.survey_round)
+        ],
         "care_roles": scoping_return.care_roles.all(),
+        **self_assessment_context(scoping_return),
         "measures": scoping_return.measures.all(),
         "funding_lines": scoping_return.funding_lines.all(),
         "contacts": scoping_return.contacts.all(),
+    }
+
+
+def self_assessment_context(scoping_return) -> dict:
+    """What Section 11 shows on check answers and copies: each guidance area with the return's
+    level, evidence and next step (None where it has none), its benefits and barriers."""
+    if not scoping_return.survey_round.uses_toolkit:
+        return {}
+    from toolkit.versions import areas
+
+    rows = {row.area_id: row for row in scoping_return.self_assessments.select_related("level")}
+    return {
+        "uses_toolkit": True,
+        "self_assessments": [(area, rows.get(area.slug)) for area in areas()],
+        "themed_rows": [
+            ("Benefits seen", list(scoping_return.benefits.all())),
+            ("Barriers met", list(scoping_return.barriers.all())),
+        ],
     }
 
 

@@ -28,6 +28,7 @@ from surveys.models import (
     ScopingReturn,
     SurveyRound,
 )
+from surveys.sections import latest_framework_version
 
 
 class WorkflowError(Exception):
@@ -936,6 +937,7 @@ def open_round(
             closes_on=closes_on,
             previous_round=previous,
             guidance=guidance,
+            framework_version=latest_framework_version(),  # a new round asks the latest questions
         )
         survey_round._history_user = by
         survey_round.save()

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from boroughs.models import Borough, Stp
 from surveys.choices import RoundState
-from surveys.models import Contact, ScopingReturn, SurveyRound
+from surveys.models import Contact, ScopingReturn, SelfAssessment, SurveyRound
+from toolkit.models import GuidanceArea, ToolkitVersion
 
 
 class SurveyRoundFactory(factory.django.DjangoModelFactory):
@@ -17,6 +18,13 @@ class SurveyRoundFactory(factory.django.DjangoModelFactory):
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=20))
     state = RoundState.OPEN
+
+    class Params:
+        # A round whose returns have Section 11, against the toolkit's first version.
+        toolkit = factory.Trait(
+            uses_toolkit=True,
+            toolkit_version=factory.LazyFunction(lambda: ToolkitVersion.objects.get(number=1)),
+        )
 
 
 class StpFactory(factory.django.DjangoModelFactory):
@@ -72,6 +80,11 @@ def complete_return(**kwargs) -> ScopingReturn:
     """A return with every answer the round requires and one contact."""
     scoping_return = ScopingReturnFactory(**{**COMPLETE_ANSWERS, **kwargs})
     Contact.objects.create(scoping_return=scoping_return, name="Dr A Lead", email="a@nhs.net")
+    if scoping_return.survey_round.uses_toolkit:  # Section 11: a level for every guidance area
+        SelfAssessment.objects.bulk_create(
+            SelfAssessment(scoping_return=scoping_return, area=area, level_id="implementing")
+            for area in GuidanceArea.objects.all()
+        )
     return scoping_return
 
 

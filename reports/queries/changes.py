@@ -28,7 +28,7 @@ from reports.queries.report import (
 from surveys.answers import shown_as
 from surveys.choices import Answer, CareRoleType, PostStatus, ServiceStatus
 from surveys.models import CareRole
-from surveys.sections import FIELD_NAMES
+from surveys.sections import FIELD_NAMES, QUESTIONS, not_asked
 
 # The questions whose answers are compared on the page: the classified ones.
 COMPARED = tuple(CHOICE_FIELDS)
@@ -308,10 +308,22 @@ CHANGES_HEADER = ["previous_round", "round", "borough", "stp", "field", "previou
 def changed_fields(report: Report, previous: Report):
     """Every field of every borough that differs between the two rounds' counted returns, as
     people read it (changes.csv): one query, a row per borough read once."""
-    for row in _borough_rows(report, previous, FIELD_NAMES):
-        for name in FIELD_NAMES:
-            before = shown_as(name, row.before[name]) if row.before else NO_RETURN_LABEL
-            after = shown_as(name, row.after[name]) if row.after else NO_RETURN_LABEL
+    then, now = previous.survey_round, report.survey_round
+    compared = [
+        name for name in FIELD_NAMES if not QUESTIONS[name].retired_by(now.framework_version)
+    ]
+    for row in _borough_rows(report, previous, compared):
+        for name in compared:
+            before = (
+                (not_asked(name, then) or shown_as(name, row.before[name]))
+                if row.before
+                else NO_RETURN_LABEL
+            )
+            after = (
+                (not_asked(name, now) or shown_as(name, row.after[name]))
+                if row.after
+                else NO_RETURN_LABEL
+            )
             if before != after:
                 yield [
                     previous.survey_round.slug,

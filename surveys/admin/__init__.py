@@ -15,6 +15,8 @@ from surveys.admin.returns import ScopingReturnAdmin, ScopingReturnAdminForm
 from surveys.admin.rounds import SurveyRoundAdmin
 from surveys.admin.rows import (
     AnswerQueryAdmin,
+    BarrierAdmin,
+    BenefitAdmin,
     CareRoleAdmin,
     ContactAdmin,
     DataQualityNoteAdmin,
@@ -22,9 +24,12 @@ from surveys.admin.rows import (
     OutcomeMeasureAdmin,
     ReturnCommentAdmin,
     ReturnEventAdmin,
+    SelfAssessmentAdmin,
 )
 from surveys.models import (
     AnswerQuery,
+    Barrier,
+    Benefit,
     CareRole,
     Contact,
     DataQualityNote,
@@ -33,6 +38,7 @@ from surveys.models import (
     ReturnComment,
     ReturnEvent,
     ScopingReturn,
+    SelfAssessment,
     SurveyRound,
 )
 
@@ -44,6 +50,9 @@ admin.site.register(Contact, ContactAdmin)
 admin.site.register(OutcomeMeasure, OutcomeMeasureAdmin)
 admin.site.register(FundingLine, FundingLineAdmin)
 admin.site.register(DataQualityNote, DataQualityNoteAdmin)
+admin.site.register(SelfAssessment, SelfAssessmentAdmin)
+admin.site.register(Benefit, BenefitAdmin)
+admin.site.register(Barrier, BarrierAdmin)
 admin.site.register(ReturnEvent, ReturnEventAdmin)
 admin.site.register(ReturnComment, ReturnCommentAdmin)
 admin.site.register(AnswerQuery, AnswerQueryAdmin)

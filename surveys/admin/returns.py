@@ -29,14 +29,17 @@ from surveys.admin.mixins import (
 )
 from surveys.admin.review import ReviewPages, review_url
 from surveys.admin.rows import (
+    BarrierInline,
+    BenefitInline,
     CareRoleInline,
     ContactInline,
     DataQualityNoteInline,
     FundingLineInline,
     OutcomeMeasureInline,
+    SelfAssessmentInline,
 )
 from surveys.forms import CommentForm, KeepsWhatItIsGiven
-from surveys.models import ANSWER_FIELD_NAMES, ReturnState, RoundState, ScopingReturn
+from surveys.models import ANSWER_FIELD_NAMES, ReturnState, ScopingReturn
 from surveys.resources import ScopingReturnResource
 from surveys.sections import FIELD_NAMES, SECTIONS
 
@@ -149,6 +152,9 @@ class ScopingReturnAdmin(
         OutcomeMeasureInline,
         FundingLineInline,
         ContactInline,
+        SelfAssessmentInline,
+        BenefitInline,
+        BarrierInline,
         DataQualityNoteInline,
     ]
     actions = [accept_returns, request_changes, reopen_returns]
@@ -293,10 +299,7 @@ class ScopingReturnAdmin(
     def _tools(self, request, obj) -> list[tuple[str, str]]:
         """The buttons of a return's admin page: (label, address), as its state allows."""
         tools = [("Review this return", review_url(obj))]
-        if (
-            not self.has_review_permission(request)
-            or obj.survey_round.state == RoundState.PUBLISHED
-        ):
+        if not self.has_review_permission(request):
             return tools
         if obj.state == ReturnState.SUBMITTED:
             tools += [

@@ -7,27 +7,43 @@ events and comments, are to read, with history, import and export.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
+from django.db.models import Q
 from django.utils.html import format_html
 
 from surveys.admin.imports import SpreadsheetImportExportMixin
 from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, ReadOnlyAdmin, changeable
 from surveys.admin.review import review_url
 from surveys.forms import (
+    BarrierForm,
+    BenefitForm,
     CareRoleForm,
     ContactForm,
     FundingLineForm,
     KeepsWhatItIsGiven,
     OutcomeMeasureForm,
 )
-from surveys.models import CareRole, Contact, DataQualityNote, FundingLine, OutcomeMeasure
+from surveys.models import (
+    Barrier,
+    Benefit,
+    CareRole,
+    Contact,
+    DataQualityNote,
+    FundingLine,
+    OutcomeMeasure,
+    SelfAssessment,
+)
 from surveys.resources import (
+    BarrierResource,
+    BenefitResource,
     CareRoleResource,
     ContactResource,
     DataQualityNoteResource,
     FundingLineResource,
     OutcomeMeasureResource,
+    SelfAssessmentResource,
 )
 from surveys.sections import rows_heading
+from toolkit.choices import Theme
 
 
 class ReturnChildInline(InlineModelAdmin):
@@ -72,6 +88,42 @@ class ContactInline(ReturnChildTabularInline):
     model = Contact
     form = ContactForm
     verbose_name_plural = rows_heading("contacts")
+
+
+class SelfAssessmentAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
+    class Meta:
+        model = SelfAssessment
+        fields = ["area", "level", "evidence", "next_step", "target_date"]
+
+
+class ToolkitRowsInline(ReturnChildTabularInline):
+    """Section 11's rows: shown only for a return of a round that uses the toolkit."""
+
+    def has_view_permission(self, request, obj=None):
+        uses = obj is None or obj.survey_round.uses_toolkit
+        return uses and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        uses = obj is None or obj.survey_round.uses_toolkit
+        return uses and super().has_add_permission(request, obj)
+
+
+class SelfAssessmentInline(ToolkitRowsInline):
+    model = SelfAssessment
+    form = SelfAssessmentAdminForm
+    verbose_name_plural = rows_heading("self_assessments")
+
+
+class BenefitInline(ToolkitRowsInline):
+    model = Benefit
+    form = BenefitForm
+    verbose_name_plural = rows_heading("benefits")
+
+
+class BarrierInline(ToolkitRowsInline):
+    model = Barrier
+    form = BarrierForm
+    verbose_name_plural = rows_heading("barriers")
 
 
 class DataQualityNoteForm(KeepsWhatItIsGiven, forms.ModelForm):
@@ -146,6 +198,52 @@ class OutcomeMeasureAdmin(ChildRowAdmin):
 class FundingLineAdmin(ChildRowAdmin):
     resource_classes = [FundingLineResource]
     list_display = ["borough", "survey_round", "amount", "financial_year", "recurrent", "source"]
+
+
+class SelfAssessmentAdmin(ChildRowAdmin):
+    resource_classes = [SelfAssessmentResource]
+    list_display = ["borough", "survey_round", "area", "level", "next_step", "target_date"]
+    list_filter = [*ReturnPartAdmin.list_filter, "level", "area"]
+    list_select_related = [*ReturnPartAdmin.list_select_related, "area", "level"]
+
+
+class ThemeFilter(admin.SimpleListFilter):
+    """Rows tagged with one theme (of the several a row may have)."""
+
+    title = "theme"
+    parameter_name = "theme"
+
+    def lookups(self, request, model_admin):
+        return Theme.choices
+
+    def queryset(self, request, queryset):
+        code = self.value()
+        if code not in Theme.values:
+            return queryset
+        return queryset.filter(
+            Q(themes=code)
+            | Q(themes__startswith=f"{code},")
+            | Q(themes__endswith=f",{code}")
+            | Q(themes__contains=f",{code},")
+        )
+
+
+class ThemedRowAdmin(ChildRowAdmin):
+    list_display = ["borough", "survey_round", "text", "theme_list"]
+    list_filter = [*ReturnPartAdmin.list_filter, ThemeFilter]
+    search_fields = [*ReturnPartAdmin.search_fields, "text"]
+
+    @admin.display(description="themes")
+    def theme_list(self, obj):
+        return ", ".join(obj.theme_labels)
+
+
+class BenefitAdmin(ThemedRowAdmin):
+    resource_classes = [BenefitResource]
+
+
+class BarrierAdmin(ThemedRowAdmin):
+    resource_classes = [BarrierResource]
 
 
 class DataQualityNoteAdmin(ChildRowAdmin):

@@ -63,7 +63,9 @@ def pages_by_user(loaded_2017, lead, reviewer, superuser, camden):
     from surveys.sections import SECTIONS
     from tests.factories import SurveyRoundFactory, complete_return
 
-    draft = complete_return(borough=camden, survey_round=SurveyRoundFactory(slug="demo"))
+    draft = complete_return(
+        borough=camden, survey_round=SurveyRoundFactory(slug="demo", toolkit=True)
+    )
     task_list = draft.get_absolute_url()
     reports = [
         "/reports/",

@@ -158,8 +158,9 @@ def test_public_pages_pass_axe_under_the_csp(round_2017_committed, crawl, page, 
 @pytest.fixture
 def lead_returns(lead, reviewer, camden):
     """A draft in an open round, and a return sent back for changes with a comment."""
-    draft = complete_return(
-        borough=camden, survey_round=SurveyRoundFactory(name="Demo round", slug="demo")
+    draft = complete_return(  # a round using the toolkit: every section, Section 11 too
+        borough=camden,
+        survey_round=SurveyRoundFactory(name="Demo round", slug="demo", toolkit=True),
     )
     earlier = complete_return(
         borough=camden, survey_round=SurveyRoundFactory(name="Pilot round", slug="pilot")

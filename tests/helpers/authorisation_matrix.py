@@ -18,7 +18,16 @@ from django.utils.http import urlsafe_base64_encode
 from boroughs.models import BoroughMembership, ReviewerStp, Stp
 from reports.models import PublishedStatement, RoundAim, RoundAimBorough, ThemeStatement
 from surveys import workflow
-from surveys.models import CareRole, DataQualityNote, FundingLine, OutcomeMeasure, ReturnComment
+from surveys.models import (
+    Barrier,
+    Benefit,
+    CareRole,
+    DataQualityNote,
+    FundingLine,
+    OutcomeMeasure,
+    ReturnComment,
+    SelfAssessment,
+)
 from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
 from toolkit.models import GuidanceArea, Level, Principle, ToolkitVersion
 
@@ -170,6 +179,33 @@ EXPECTED = {
     "admin:surveys_carerole_import": [302, 302, 302, 200, 200, 200],
     "admin:surveys_carerole_process_import": [302, 302, 302, 405, 405, 405],
     "admin:surveys_carerole_simple_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_barrier_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_barrier_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_barrier_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_barrier_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_barrier_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_barrier_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_barrier_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_barrier_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_barrier_simple_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_benefit_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_benefit_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_benefit_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_benefit_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_benefit_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_benefit_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_benefit_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_benefit_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_benefit_simple_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_selfassessment_add": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_selfassessment_change": [302, 302, 302, 302, 200, 200],
+    "admin:surveys_selfassessment_changelist": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_selfassessment_delete": [302, 302, 302, 403, 403, 403],
+    "admin:surveys_selfassessment_export": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_selfassessment_history": [302, 302, 302, 404, 200, 200],
+    "admin:surveys_selfassessment_import": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_selfassessment_process_import": [302, 302, 302, 405, 405, 405],
+    "admin:surveys_selfassessment_simple_history": [302, 302, 302, 404, 200, 200],
     "admin:surveys_contact_add": [302, 302, 302, 403, 403, 403],
     "admin:surveys_contact_change": [302, 302, 302, 302, 200, 200],
     "admin:surveys_contact_changelist": [302, 302, 302, 200, 200, 200],
@@ -251,6 +287,7 @@ EXPECTED = {
     "admin:surveys_surveyround_close": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_delete": [302, 302, 302, 403, 403, 200],
     "admin:surveys_surveyround_history": [302, 302, 302, 200, 200, 200],
+    "admin:surveys_surveyround_correct": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_no_return": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_publish": [302, 302, 302, 403, 200, 200],
     "admin:surveys_surveyround_simple_history": [302, 302, 302, 200, 200, 200],
@@ -325,6 +362,9 @@ POST_EXPECTED = {
     "admin:logout": [302, 302, 302, 302, 302, 302],
     "admin:toolkit_toolkitversion_actions": [302, 302, 302, 403, 302, 302],
     "admin:surveys_carerole_process_import": [302, 302, 302, 302, 302, 302],
+    "admin:surveys_barrier_process_import": [302, 302, 302, 302, 302, 302],
+    "admin:surveys_benefit_process_import": [302, 302, 302, 302, 302, 302],
+    "admin:surveys_selfassessment_process_import": [302, 302, 302, 302, 302, 302],
     "admin:surveys_contact_process_import": [302, 302, 302, 302, 302, 302],
     "admin:surveys_dataqualitynote_process_import": [302, 302, 302, 302, 302, 302],
     "admin:surveys_fundingline_process_import": [302, 302, 302, 302, 302, 302],
@@ -369,6 +409,11 @@ def world(make_user, camden, croydon, password):
     close_and_publish(published, users["reviewer"])
     submitted = workflow.submit(scoping_return=draft, by=users["lead_a"], notify=False)
     CareRole.objects.create(scoping_return=submitted, role="psychologist")
+    SelfAssessment.objects.create(
+        scoping_return=submitted, area=GuidanceArea.objects.first(), level_id="planning"
+    )
+    Benefit.objects.create(scoping_return=submitted, text="Closer to home", themes="access")
+    Barrier.objects.create(scoping_return=submitted, text="No estate", themes="care-environment")
     OutcomeMeasure.objects.create(scoping_return=submitted, name="SWEMWBS")
     FundingLine.objects.create(scoping_return=submitted, amount=1000)
     DataQualityNote.objects.create(
@@ -413,6 +458,9 @@ def world(make_user, camden, croydon, password):
         "surveys.scopingreturn": submitted,
         "surveys.surveyround": open_round,
         "surveys.carerole": submitted.care_roles.first(),
+        "surveys.selfassessment": submitted.self_assessments.first(),
+        "surveys.benefit": submitted.benefits.first(),
+        "surveys.barrier": submitted.barriers.first(),
         "surveys.contact": submitted.contacts.first(),
         "surveys.outcomemeasure": submitted.measures.first(),
         "surveys.fundingline": submitted.funding_lines.first(),
@@ -485,6 +533,7 @@ def url_for(name, pattern, world):
                     "close",
                     "publish",
                     "no_return",
+                    "correct",
                 }:
                     return reverse(route, args=[obj.pk])
                 return reverse(route)

@@ -9,13 +9,25 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from reports.exports import EXPORT_FILES, dictionary_rows
-from surveys.models import CareRole, Contact, FundingLine, OutcomeMeasure, ScopingReturn
+from surveys.models import (
+    Barrier,
+    Benefit,
+    CareRole,
+    Contact,
+    FundingLine,
+    OutcomeMeasure,
+    ScopingReturn,
+    SelfAssessment,
+)
 from surveys.resources import (
+    BarrierResource,
+    BenefitResource,
     CareRoleResource,
     ContactResource,
     FundingLineResource,
     OutcomeMeasureResource,
     ScopingReturnResource,
+    SelfAssessmentResource,
 )
 from surveys.sections import (
     ANSWER,
@@ -44,6 +56,9 @@ CHILDREN = {  # relation, import resource, export file
     Contact: ("contacts", ContactResource, "contacts"),
     OutcomeMeasure: ("measures", OutcomeMeasureResource, "outcome_measures"),
     FundingLine: ("funding_lines", FundingLineResource, "funding_lines"),
+    SelfAssessment: ("self_assessments", SelfAssessmentResource, "self_assessments"),
+    Benefit: ("benefits", BenefitResource, "benefits"),
+    Barrier: ("barriers", BarrierResource, "barriers"),
 }
 
 

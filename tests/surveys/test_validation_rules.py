@@ -11,6 +11,7 @@ from surveys.resources import CareRoleResource, ScopingReturnResource
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.helpers.html_forms import as_post, response_form_data
 from tests.surveys.admin_helpers import csv_of, export, rows_of, upload
+from toolkit.models import GuidanceArea
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,9 @@ def _instance(model, scoping_return, user):
         "DataQualityNote": {"field": "status", "narrative": "n", "appendix": "a", "note": "x"},
         "ReturnComment": {"author": user, "text": "A comment"},
         "AnswerQuery": {"field": "status", "about": "Service status", "text": "Why?"},
+        "SelfAssessment": {"area": GuidanceArea.objects.first()},
+        "Benefit": {"text": "Care closer to home", "themes": "access"},
+        "Barrier": {"text": "No rooms in practices", "themes": "care-environment"},
     }.get(model.__name__, {})
     instance = model(scoping_return=scoping_return, **valid)
     instance.full_clean()

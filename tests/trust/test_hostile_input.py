@@ -43,7 +43,7 @@ def test_every_section_form_answers_hostile_input_with_an_error_or_a_save(
     client, lead, camden, section, data
 ):
     scoping_return = ScopingReturn.objects.filter(borough=camden).first() or ScopingReturnFactory(
-        borough=camden, survey_round=SurveyRoundFactory(slug="demo")
+        borough=camden, survey_round=SurveyRoundFactory(slug="demo", toolkit=True)
     )
     client.force_login(lead)
     payload = {name: data.draw(HOSTILE, label=name) for name in _field_names(section)}
