@@ -93,6 +93,17 @@ class Region(RegisterLevel):
     """The register's top level: an NHS region ("London"), holding ICB or STP footprints."""
 
 
+def register_extent() -> dict:
+    """What the register covers, for the words of the home page: its regions that hold units
+    (names, in order) and its number of units (one query)."""
+    regions = list(
+        Region.objects.annotate(units=models.Count("stps__boroughs"))
+        .filter(units__gt=0)
+        .values_list("name", "units")
+    )
+    return {"regions": [name for name, _ in regions], "units": sum(n for _, n in regions)}
+
+
 def london_region():
     """The region London's STP footprints are in (the default of a new footprint's region)."""
     return Region.objects.get_or_create(slug="london", defaults={"name": "London"})[0].pk

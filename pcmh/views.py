@@ -18,7 +18,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from boroughs.models import Borough, is_steering_group
+from boroughs.models import Borough, is_steering_group, register_extent
 from pcmh import forms
 from pcmh.client_ip import client_ip
 from pcmh.middleware import refresh_idle_timeout
@@ -41,6 +41,7 @@ def home(request):
         context["boroughs"] = Borough.objects.for_user(user).select_related("stp")
         context["needing_action"] = workflow.needing_lead_action(user)
         return render(request, "home/lead.html", context)
+    context["register"] = register_extent()
     return render(request, "home/public.html", context)
 
 

@@ -38,3 +38,22 @@ def test_the_superuser_adds_a_region_and_the_admin_lists_it(client):
         ).status_code
         == 200
     )
+
+
+def test_the_home_page_says_what_the_register_covers(client):
+    """London's register: its borough count in London's words; a register of several regions:
+    its units and regions, however many the register holds."""
+    page = client.get("/").content.decode()
+    assert f"Each of London's {Borough.objects.count()} boroughs and CCGs" in page
+    assert "Primary care mental health in London" in page
+
+    north = Region.objects.create(name="North West", slug="north-west", display_order=2)
+    icb = Stp.objects.create(
+        name="Cheshire and Merseyside", slug="cheshire-merseyside", region=north
+    )
+    for n in range(3):
+        Borough.objects.create(name=f"Unit {n}", slug=f"unit-{n}", stp=icb, tile_x=n, tile_y=9)
+    Region.objects.create(name="Empty region", slug="empty", display_order=3)  # no units
+    page = client.get("/").content.decode()
+    assert f"Each of the register's {Borough.objects.count()} units" in page
+    assert "Primary care mental health across 2 regions" in page
