@@ -912,13 +912,23 @@ def last_accepted_returns(previous: SurveyRound | None) -> dict:
 
 def open_round(
     *, name: str, slug: str, opens_on, closes_on, by, previous: SurveyRound | None = None,
-    guidance: str = "",
+    guidance: str = "", uses_toolkit: bool = False, toolkit_version=None,
 ) -> SurveyRound:  # fmt: skip
     """Open a new round and every borough's return at once: a draft prefilled from the
-    borough's last accepted return (in `previous` or before it), answers and child rows, or an
-    empty draft where there is none; each through `start_return`."""
+    borough's last accepted return (in `previous` or before it), answers and child rows
+    (Section 11's levels, evidence and next steps among them), or an empty draft where there is
+    none; each through `start_return`. A round `uses_toolkit` against `toolkit_version`, by
+    default the latest approved (`toolkit.versions.latest_approved`)."""
     from boroughs.models import Borough
+    from toolkit.versions import latest_approved
 
+    if uses_toolkit and toolkit_version is None:
+        toolkit_version = latest_approved()
+        if toolkit_version is None:
+            raise WorkflowError(
+                "There is no toolkit version to use: add one in the admin before opening a "
+                "round that uses the self-assessment toolkit."
+            )
     slug = (slug or "").strip()
     if slug in RESERVED_SLUGS:
         raise WorkflowError(f"The slug “{slug}” is reserved: choose another.")
@@ -938,6 +948,8 @@ def open_round(
             previous_round=previous,
             guidance=guidance,
             framework_version=latest_framework_version(),  # a new round asks the latest questions
+            uses_toolkit=uses_toolkit,
+            toolkit_version=toolkit_version if uses_toolkit else None,
         )
         survey_round._history_user = by
         survey_round.save()

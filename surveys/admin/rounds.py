@@ -31,8 +31,15 @@ from surveys.admin.mixins import HistoryAdmin, is_limited_reviewer
 from surveys.choices import ReturnState, RoundState
 from surveys.forms import KeepsWhatItIsGiven
 from surveys.models import Publication, ScopingReturn, SurveyRound
+from toolkit import versions
 
 NO_RETURN_REASON_LIMIT = ScopingReturn._meta.get_field("no_return_reason").max_length
+# The round's own sentence for a toolkit round without a version (its check constraint's).
+TOOLKIT_VERSION_NEEDED = next(
+    c.violation_error_message
+    for c in SurveyRound._meta.constraints
+    if c.name == "toolkit_round_has_a_toolkit_version"
+)
 CORRECTION_NOTE_LIMIT = Publication._meta.get_field("note").max_length
 
 
@@ -47,12 +54,21 @@ class SurveyRoundAdminForm(forms.ModelForm):
             "guidance",
             "previous_round",
             "report_grouping",
+            "uses_toolkit",
+            "toolkit_version",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "report_grouping" in self.fields:  # a post without it keeps the grouping it has
             self.fields["report_grouping"].required = False
+        version = self.fields.get("toolkit_version")
+        if version is not None and self.instance.pk is None:
+            version.initial = getattr(versions.latest_approved(), "pk", None)
+            version.help_text = (
+                "The descriptors its leads read while choosing a level: the latest approved "
+                "version unless you choose another. Only a round that uses the toolkit has one."
+            )
 
     def clean_report_grouping(self):
         return self.cleaned_data.get("report_grouping") or self.instance.report_grouping
@@ -67,6 +83,11 @@ class SurveyRoundAdminForm(forms.ModelForm):
             self.add_error("closes_on", "The round must close on or after the day it opens.")
         if not self.instance.pk and data.get("slug") in workflow.RESERVED_SLUGS:
             self.add_error("slug", f"“{data['slug']}” is reserved: choose another slug.")
+        if "uses_toolkit" in self.fields:
+            if data.get("uses_toolkit") and not data.get("toolkit_version"):
+                self.add_error("toolkit_version", TOOLKIT_VERSION_NEEDED)
+            elif not data.get("uses_toolkit"):
+                data["toolkit_version"] = None  # a round without the toolkit uses no version
         return data
 
 
@@ -254,6 +275,7 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
         "guidance",
         "previous_round",
         "report_grouping",
+        ("uses_toolkit", "toolkit_version"),
         "state",
         ("closed_at", "closed_by"),
         ("published_at", "published_by"),
@@ -281,6 +303,13 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not is_limited_reviewer(request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.state == RoundState.PUBLISHED:
+            # What a published round's report says rests on them: fixed with it.
+            fields += ["uses_toolkit", "toolkit_version"]
+        return fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if obj is None and "previous_round" in form.base_fields:
@@ -303,6 +332,8 @@ class SurveyRoundAdmin(DjangoObjectActions, HistoryAdmin):
             closes_on=obj.closes_on,
             previous=obj.previous_round,
             guidance=obj.guidance,
+            uses_toolkit=obj.uses_toolkit,
+            toolkit_version=obj.toolkit_version,
             by=request.user,
         )
         if opened.report_grouping != obj.report_grouping:
