@@ -2,6 +2,7 @@
 every guidance area with the four levels' descriptors as the radios' hints, and no submission
 without a level for every area, the error summary naming each one missing."""
 
+import datetime
 import re
 
 import pytest
@@ -10,11 +11,13 @@ from django.utils.html import escape
 
 from surveys import workflow
 from surveys.choices import ReturnState
-from surveys.models import SelfAssessment
+from surveys.models import Barrier, Benefit, ScopingReturn, SelfAssessment
+from surveys.sections import FIELD_NAMES
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.helpers.error_summary import ErrorSummary
 from tests.helpers.html_forms import as_post, form_data
 from toolkit import versions
+from toolkit.choices import Theme
 from toolkit.models import ToolkitVersion
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +107,115 @@ def test_with_every_area_rated_the_return_is_submitted(lead, toolkit_return):
         scoping_return=toolkit_return, by=lead, version=toolkit_return.version, notify=False
     )
     assert submitted.state == ReturnState.SUBMITTED
+
+
+# Section 11 keeps what it was given: saved unchanged as a browser would, nothing changes.
+
+SECTION_11_ROWS = {"self_assessments": SelfAssessment, "benefits": Benefit, "barriers": Barrier}
+
+
+def _section_11(scoping_return) -> dict:
+    """The return's answers and every Section 11 row, field by field, with its history. (The
+    return's version is not among them: every save claims the next, as in every section, so
+    that two people saving at once cannot both win: surveys.workflow.save_changes.)"""
+    fresh = ScopingReturn.objects.get(pk=scoping_return.pk)
+    return {
+        "answers": {name: getattr(fresh, name) for name in FIELD_NAMES},
+        **{
+            relation: [
+                {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+                for row in model.objects.filter(scoping_return=fresh).order_by("pk")
+            ]
+            for relation, model in SECTION_11_ROWS.items()
+        },
+        "history": {
+            relation: model.history.filter(scoping_return_id=fresh.pk).count()
+            for relation, model in SECTION_11_ROWS.items()
+        },
+    }
+
+
+@pytest.fixture
+def varied_return(toolkit_return):
+    """Every level, an area without one (evidence only), line breaks, dates, and themes
+    stored in an order other than the one offered."""
+    rows = list(toolkit_return.self_assessments.order_by("area__order"))
+    levels = ["not-started", "planning", "implementing", "embedded", None]
+    for number, row in enumerate(rows):
+        row.level_id = levels[number % len(levels)]
+        row.evidence = f"Audit {number}\nand a survey" if number % 2 else ""
+        row.next_step = f"Step {number}" if number % 3 else ""
+        row.target_date = datetime.date(2027, 1 + number, 28) if number % 3 else None
+        row.save()
+    Benefit.objects.create(
+        scoping_return=toolkit_return, text="Fewer referrals", themes="workforce,integration"
+    )
+    Barrier.objects.create(scoping_return=toolkit_return, text="No shared record", themes="access")
+    return toolkit_return
+
+
+def test_saving_section_11_unchanged_changes_nothing(client, lead, varied_return):
+    client.force_login(lead)
+    url = _section_url(varied_return)
+    before = _section_11(varied_return)
+    assert any(row["level_id"] is None for row in before["self_assessments"])
+    for button in ("later", "continue"):
+        data = form_data(client.get(url).content.decode(), button=button)
+        response = client.post(url, as_post(data))
+        assert response.status_code == 302, button
+        assert _section_11(varied_return) == before, button
+
+
+def test_a_benefit_and_a_barrier_added_with_themes_are_shown_again_ticked(
+    client, lead, toolkit_return
+):
+    client.force_login(lead)
+    url = _section_url(toolkit_return)
+    data = form_data(client.get(url).content.decode(), button="later")
+    chosen = {
+        "benefits": (f"Quicker access for {toolkit_return.borough}", ["access", "workforce"]),
+        "barriers": ("Funding ends in March", [Theme.SUSTAINABILITY, Theme.SERVICE_CAPACITY]),
+    }
+    for relation, (text, themes) in chosen.items():
+        index = int(data[f"{relation}-INITIAL_FORMS"])  # the empty row the page offers
+        data[f"{relation}-{index}-text"] = text
+        data.setlist(f"{relation}-{index}-themes", [str(t) for t in themes])
+    assert client.post(url, as_post(data)).status_code == 302
+
+    shown = form_data(client.get(url).content.decode())
+    for relation, (text, themes) in chosen.items():
+        saved = SECTION_11_ROWS[relation].objects.get(scoping_return=toolkit_return)
+        assert saved.text == text and saved.themes == ",".join(themes)
+        assert shown[f"{relation}-0-text"] == text
+        # Ticked, in the order the page offers the themes.
+        offered = [t for t in Theme.values if t in themes]
+        assert shown.getlist(f"{relation}-0-themes") == offered, relation
+        assert shown[f"{relation}-0-id"] == str(saved.pk)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("target_date", "2027-02-31", "Enter the target date as a real date"),
+        ("target_date", "next spring", "Enter the target date as a real date"),
+        ("level", "excellent", "Select one of the levels listed"),
+    ],
+)
+def test_a_bad_date_or_an_unknown_level_is_refused_and_changes_nothing(
+    client, lead, varied_return, field, value, message
+):
+    client.force_login(lead)
+    url = _section_url(varied_return)
+    before = _section_11(varied_return)
+    data = form_data(client.get(url).content.decode(), button="later")
+    area = versions.areas()[1]
+    prefix = next(k for k, v in data.items() if k.endswith("-area") and v == area.slug)[
+        : -len("area")
+    ]
+    data[prefix + "evidence"] = "Changed, but refused with the bad value"
+    data[prefix + field] = value
+    response = client.post(url, as_post(data))
+    assert response.status_code == 200
+    summary = ErrorSummary(response.content.decode())
+    assert any(item.startswith(f"{area.name}: {message}") for item in summary.items), summary.items
+    assert _section_11(varied_return) == before
