@@ -24,7 +24,8 @@ from surveys.answers import display_value, section_rows
 from surveys.changes import changes_since_submission, row_fields, row_value
 from surveys.choices import ReturnState, RoundState
 from surveys.forms import posted_version
-from surveys.sections import ROWS, SECTIONS
+from surveys.models import SelfAssessment
+from surveys.sections import ROWS, sections_for
 
 
 def _review_name(step=""):
@@ -151,7 +152,7 @@ class ReviewPages:
         for query in queries:
             queried.setdefault((query.field, query.row_id), []).append(query)
         sections = []
-        for section in SECTIONS:
+        for section in sections_for(scoping_return.survey_round):
             answers = [
                 {
                     "name": name,
@@ -164,6 +165,16 @@ class ReviewPages:
                 for name, label, value in section_rows(scoping_return, section)
             ]
             children = []
+            if section.toolkit:
+                sections.append(
+                    {
+                        "section": section,
+                        "answers": answers,
+                        "children": [],
+                        "toolkit": _self_assessment(scoping_return, queried, may_query),
+                    }
+                )
+                continue
             for relation in section.children:
                 manager = getattr(scoping_return, relation)
                 fields = row_fields(manager.model)
@@ -481,6 +492,62 @@ class ReviewPages:
             may_act=may_act,
             status=400 if request.method == "POST" else 200,
         )
+
+
+def _self_assessment(scoping_return, queried, may_query) -> dict:
+    """Section 11 to review: each guidance area's level, evidence, next step and target date,
+    with last round's next step where the return was carried over from one, and a query on
+    the area's row; the benefits and barriers with their themes."""
+    from toolkit.versions import areas
+
+    def query_url(relation, row):
+        if not may_query or row is None:
+            return ""
+        return review_url(scoping_return, "_query", on=f"{relation}.{row.pk}")
+
+    rows = {r.area_id: r for r in scoping_return.self_assessments.select_related("level")}
+    planned = {}
+    if scoping_return.carried_from_id:
+        # The borough's return it was carried over from is its return in that round.
+        planned = dict(
+            SelfAssessment.objects.filter(
+                scoping_return__survey_round_id=scoping_return.carried_from_id,
+                scoping_return__borough_id=scoping_return.borough_id,
+            )
+            .exclude(next_step="")
+            .values_list("area_id", "next_step")
+        )
+    relation = "self_assessments"
+    return {
+        "carried_from": scoping_return.carried_from,
+        "areas": [
+            {
+                "area": area,
+                "row": rows.get(area.slug),
+                "planned": planned.get(area.slug, ""),
+                "queries": queried.get((relation, rows[area.slug].pk), [])
+                if area.slug in rows
+                else [],
+                "query_url": query_url(relation, rows.get(area.slug)),
+            }
+            for area in areas()
+        ],
+        "themed": [
+            {
+                "rows": ROWS[name],
+                "items": [
+                    {
+                        "number": number,
+                        "row": row,
+                        "queries": queried.get((name, row.pk), []),
+                        "query_url": query_url(name, row),
+                    }
+                    for number, row in enumerate(getattr(scoping_return, name).all(), start=1)
+                ],
+            }
+            for name in ("benefits", "barriers")
+        ],
+    }
 
 
 class ExtensionForm(forms.Form):

@@ -4,15 +4,25 @@ which version; the round's page shows both, fixed once it is published; and a to
 opened after another carries each borough's Section 11 over from its last accepted return."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from boroughs.models import Borough
 from surveys import workflow
 from surveys.choices import RoundState
-from surveys.models import Barrier, Benefit, ScopingReturn, SelfAssessment, SurveyRound
+from surveys.models import (
+    AnswerQuery,
+    Barrier,
+    Benefit,
+    ScopingReturn,
+    SelfAssessment,
+    SurveyRound,
+)
 from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
 from tests.helpers.html_forms import as_post, form_data, page_forms
 from toolkit import versions
@@ -206,3 +216,131 @@ def test_a_toolkit_round_carries_section_11_over_from_the_last_accepted_return(
     }
     assert now == then
     assert now["barriers"] == [("No shared record", "communication,access")]
+
+
+# The review page: Section 11 per guidance area, last round's next step beside this round's
+# level, a query on one area's level, and the benefits and barriers with their themes.
+
+
+def _words(html_text: str) -> str:
+    words = re.sub(r"<[^>]+>", " ", html_text)
+    return html.unescape(re.sub(r"\s+", " ", words)).strip()
+
+
+def _area_row(page: str, slug: str) -> str:
+    found = re.search(rf'<tr id="area-{slug}">(.*?)</tr>', page, re.S)
+    assert found, slug
+    return found.group(1)
+
+
+@pytest.fixture
+def carried_return(camden, lead, reviewer):
+    """Camden's return in a second toolkit round, carried over from its accepted first, whose
+    next steps were planned; a level changed since in one area."""
+    first = SurveyRoundFactory(name="First", slug="first", toolkit=True)
+    old = complete_return(borough=camden, survey_round=first)
+    for number, row in enumerate(old.self_assessments.order_by("area__order")):
+        row.level_id = "planning"
+        row.evidence = f"Evidence {number}"
+        row.next_step = f"Plan {number} for {row.area_id}" if number % 2 else ""
+        row.target_date = datetime.date(2027, 6, 1 + number)
+        row.save()
+    submitted = workflow.submit(scoping_return=old, by=lead, notify=False)
+    workflow.accept(scoping_return=submitted, by=reviewer, notify=False)
+    close_and_publish(first, reviewer)
+    today = datetime.date.today()
+    second = workflow.open_round(
+        name="Second", slug="second", opens_on=today, closes_on=today + datetime.timedelta(30),
+        previous=first, by=reviewer, uses_toolkit=True,
+    )  # fmt: skip
+    carried = ScopingReturn.objects.get(survey_round=second, borough=camden)
+    moved = carried.self_assessments.get(area__order=versions.areas()[1].order)
+    moved.level_id = "embedded"
+    moved.save()
+    Benefit.objects.create(scoping_return=carried, text="Fewer A&E visits", themes="access")
+    Barrier.objects.create(
+        scoping_return=carried, text="Short-term money", themes="sustainability,workforce"
+    )
+    return carried
+
+
+def test_the_review_page_shows_each_area_with_last_rounds_next_step_beside_its_level(
+    client, reviewer, carried_return
+):
+    client.force_login(reviewer)
+    page = client.get(workflow.review_url(carried_return)).content.decode()
+    then = {
+        r.area_id: r
+        for r in SelfAssessment.objects.filter(
+            scoping_return__survey_round__slug="first",
+            scoping_return__borough=carried_return.borough,
+        )
+    }
+    now = {r.area_id: r for r in carried_return.self_assessments.select_related("level")}
+    assert len(now) == len(versions.areas())
+    for area in versions.areas():
+        row = _words(_area_row(page, area.slug))
+        mine = now[area.slug]
+        assert row.startswith(area.name), area.slug
+        for shown in (mine.level.name, mine.evidence, f"{mine.target_date:%-d %B %Y}"):
+            assert shown in row, (area.slug, shown)
+        planned = then[area.slug].next_step
+        if planned:
+            assert f"planned: {planned}; now: {mine.level.name.lower()}" in row, area.slug
+        else:
+            assert "No next step was planned in First" in row, area.slug
+    moved = versions.areas()[1]
+    assert f"planned: {then[moved.slug].next_step}; now: embedded" in _words(
+        _area_row(page, moved.slug)
+    )
+
+
+def test_the_review_page_lists_the_benefits_and_barriers_with_their_themes(
+    client, reviewer, carried_return
+):
+    client.force_login(reviewer)
+    page = client.get(workflow.review_url(carried_return)).content.decode()
+    for relation in ("benefits", "barriers"):
+        table = re.search(rf'<table id="rows-{relation}">(.*?)</table>', page, re.S)
+        assert table, relation
+        words = _words(table.group(1))
+        for row in getattr(carried_return, relation).all():
+            assert row.text in words
+            assert ", ".join(row.theme_labels) in words  # labels, not the stored codes
+            if "," in row.themes:
+                assert row.themes not in words
+
+
+def test_a_query_raised_on_one_areas_level_is_shown_beside_it_and_to_the_lead(
+    client, reviewer, lead, carried_return
+):
+    area = versions.areas()[1]
+    row = carried_return.self_assessments.get(area=area)
+    client.force_login(reviewer)
+    url = workflow.review_url(carried_return)
+    raise_url = workflow.review_url(carried_return, "_query", on=f"self_assessments.{row.pk}")
+    assert raise_url.replace("&", "&amp;") in _area_row(client.get(url).content.decode(), area.slug)
+    form = _words(client.get(raise_url).content.decode())
+    assert f"Raise a query on Guidance area 2: {area.name}: Embedded" in form
+    assert client.post(raise_url, {"text": "What shows it is embedded?"}).status_code == 302
+    query = AnswerQuery.objects.get(scoping_return=carried_return)
+    assert (query.field, query.row_id) == ("self_assessments", row.pk)
+    assert "Query: open" in _words(_area_row(client.get(url).content.decode(), area.slug))
+    others = [a for a in versions.areas() if a != area]
+    page = client.get(url).content.decode()
+    assert all("Query:" not in _words(_area_row(page, a.slug)) for a in others)
+
+    client.force_login(lead)
+    section = client.get(
+        reverse("surveys:section", args=["second", carried_return.borough.slug, "self-assessment"])
+    ).content.decode()
+    block = re.search(rf'id="area-{area.slug}".*?</fieldset>', section, re.S).group(0)
+    assert "The steering group has a query on this guidance area" in block
+
+
+def test_a_round_without_the_toolkit_has_no_section_11_to_review(client, reviewer, camden):
+    scoping_return = complete_return(borough=camden, survey_round=SurveyRoundFactory(slug="demo"))
+    client.force_login(reviewer)
+    page = client.get(workflow.review_url(scoping_return)).content.decode()
+    assert 'id="s-contacts"' in page
+    assert 'id="s-self-assessment"' not in page and 'id="rows-self_assessments"' not in page
