@@ -2,7 +2,10 @@
 every guidance area with the four levels' descriptors as the radios' hints, and no submission
 without a level for every area, the error summary naming each one missing."""
 
+import csv
 import datetime
+import html
+import io
 import re
 
 import pytest
@@ -12,10 +15,12 @@ from django.utils.html import escape
 from surveys import workflow
 from surveys.choices import ReturnState
 from surveys.models import Barrier, Benefit, ScopingReturn, SelfAssessment
+from surveys.resources import BarrierResource, BenefitResource, SelfAssessmentResource
 from surveys.sections import FIELD_NAMES
-from tests.factories import SurveyRoundFactory, complete_return
+from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
 from tests.helpers.error_summary import ErrorSummary
 from tests.helpers.html_forms import as_post, form_data
+from tests.surveys.admin_helpers import confirm_import, export, upload
 from toolkit import versions
 from toolkit.choices import Theme
 from toolkit.models import ToolkitVersion
@@ -112,6 +117,7 @@ def test_with_every_area_rated_the_return_is_submitted(lead, toolkit_return):
 # Section 11 keeps what it was given: saved unchanged as a browser would, nothing changes.
 
 SECTION_11_ROWS = {"self_assessments": SelfAssessment, "benefits": Benefit, "barriers": Barrier}
+ROW_OF = {model: relation for relation, model in SECTION_11_ROWS.items()}
 
 
 def _section_11(scoping_return) -> dict:
@@ -219,3 +225,102 @@ def test_a_bad_date_or_an_unknown_level_is_refused_and_changes_nothing(
     summary = ErrorSummary(response.content.decode())
     assert any(item.startswith(f"{area.name}: {message}") for item in summary.items), summary.items
     assert _section_11(varied_return) == before
+
+
+# Section 11 on check answers and the printable copy, in the data dictionary, and exported then
+# imported again through the admin.
+
+
+def test_check_answers_and_the_printable_copy_show_section_11(client, lead, varied_return):
+    client.force_login(lead)
+    args = [varied_return.survey_round.slug, varied_return.borough.slug]
+    rows = {r.area_id: r for r in varied_return.self_assessments.select_related("level")}
+    for url in (reverse("surveys:check", args=args), reverse("reports:return_copy", args=args)):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        text = _words(page.content.decode())
+        assert "Self-assessment" in text, url
+        for area in versions.areas():
+            row = rows[area.slug]
+            shown = f"{area.name} {row.level.name if row.level else 'No level chosen'}"
+            assert shown in text, (url, area.slug)
+            if row.evidence:
+                assert f"Evidence: {row.evidence.replace(chr(10), ' ')}" in text, url
+            if row.next_step:
+                assert f"Next step: {row.next_step} (by {row.target_date:%-d %B %Y})" in text
+        for model in (Benefit, Barrier):
+            for statement in model.objects.filter(scoping_return=varied_return):
+                assert f"{statement.text} ({', '.join(statement.theme_labels)})" in text, url
+
+
+def _words(page: str) -> str:
+    words = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(re.sub(r"\s+", " ", words))
+
+
+def test_the_data_dictionary_describes_every_column_of_section_11s_files(
+    client, lead, reviewer, varied_return
+):
+    varied_return.self_assessments.filter(level=None).update(level="planning")  # to submit
+    submitted = workflow.submit(scoping_return=varied_return, by=lead, notify=False)
+    workflow.accept(scoping_return=submitted, by=reviewer, notify=False)
+    survey_round = close_and_publish(varied_return.survey_round, reviewer)
+    response = client.get(reverse("reports:data_dictionary", args=[survey_round.slug]))
+    dictionary = list(csv.DictReader(io.StringIO(b"".join(response).decode("utf-8-sig"))))
+    described = {(row["file"], row["column"]): row for row in dictionary}
+    relations = {"self_assessments": SelfAssessment, "benefits": Benefit, "barriers": Barrier}
+    for name, model in relations.items():
+        response = client.get(reverse("reports:data_csv", args=[survey_round.slug, name]))
+        lines = list(csv.DictReader(io.StringIO(b"".join(response).decode("utf-8-sig"))))
+        assert len(lines) == model.objects.filter(scoping_return=varied_return).count(), name
+        for column in lines[0]:
+            row = described.get((f"{name}.csv", column))
+            assert row and row["meaning"] and row["type"], (name, column)
+        if name == "self_assessments":
+            saved = {r.area_id: r for r in varied_return.self_assessments.all()}
+            assert {line["area"]: line["level"] for line in lines} == {
+                area: row.level_id or "" for area, row in saved.items()
+            }
+            assert "slug" in described[(f"{name}.csv", "level")]["allowed_values"]
+            assert described[(f"{name}.csv", "target_date")]["type"] == "date (ISO 8601)"
+        else:
+            allowed = described[(f"{name}.csv", "themes")]["allowed_values"]
+            assert all(code in allowed for code in Theme.values), name
+            assert {line["themes"] for line in lines} == {
+                r.themes for r in model.objects.filter(scoping_return=varied_return)
+            }
+
+
+SECTION_11_RESOURCES = [
+    ("selfassessment", SelfAssessmentResource, SelfAssessment),
+    ("benefit", BenefitResource, Benefit),
+    ("barrier", BarrierResource, Barrier),
+]
+
+
+@pytest.mark.parametrize(("model_name", "resource", "model"), SECTION_11_RESOURCES)
+def test_section_11_exported_then_imported_again_comes_back_as_it_was(
+    client, reviewer, varied_return, model_name, resource, model
+):
+    client.force_login(reviewer)
+    before = _section_11(varied_return)[ROW_OF[model]]
+    exported = export(client, model_name, resource)
+    assert exported.status_code == 200
+    preview = upload(client, model_name, exported.content, "rows.csv")
+    assert {row.import_type for row in preview.context["result"].valid_rows()} == {"skip"}
+
+    # Changed since the export: every row's values, and one row removed.
+    rows = model.objects.filter(scoping_return=varied_return).order_by("pk")
+    if model is SelfAssessment:
+        rows.update(level=None, evidence="Changed", next_step="Changed", target_date=None)
+    else:
+        rows.update(themes="integration")
+        rows.last().delete()
+    preview = upload(client, model_name, exported.content, "rows.csv")
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert confirm_import(client, model_name, preview).status_code == 302
+    after = _section_11(varied_return)[ROW_OF[model]]
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+    as_was = sorted(tuple(row[f] for f in fields) for row in before)
+    assert sorted(tuple(row[f] for f in fields) for row in after) == as_was
