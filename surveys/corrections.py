@@ -13,8 +13,14 @@ Every change is recorded as the service records one: a history entry of each row
 or removed, by the account that loaded the round, with the correction's reason; a "corrected"
 step on each return's timeline; the return's version moved on, so a form opened before it is
 told the return changed.
+
+A correction that completes a transcription rather than changing what the report says (rows the
+report printed but the files left out) also reaches the copies each publication of the round keeps
+(`published_copies`): their child rows are changed the same way, without history, timeline or
+version, as a copy is frozen.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -45,10 +51,12 @@ def _typed(model, values: dict) -> dict:
 
 
 class _Applier:
-    def __init__(self, apps, data: dict, backwards: bool):
+    def __init__(self, apps, data: dict, backwards: bool, published_copies: bool = False):
         self.apps = apps
         self.data = data
         self.backwards = backwards
+        self.published_copies = published_copies
+        self.recording = True  # False while changing the frozen copies: no history of those
         self.now = timezone.now()
         self.reason = (("Undone: " if backwards else "") + data["reason"])[:REASON_LIMIT]
         self.problems: list[str] = []
@@ -64,6 +72,8 @@ class _Applier:
         return (pair[1], pair[0]) if self.backwards else (pair[0], pair[1])
 
     def history(self, obj, kind: str) -> None:
+        if not self.recording:  # a frozen copy keeps no history
+            return
         historical = self.model(f"Historical{type(obj).__name__}")
         own = {"history_id", "history_date", "history_change_reason", "history_type"}
         values = {
@@ -96,6 +106,8 @@ class _Applier:
                 self.correct_return(item)
             for name, rows in self.data["rows"].items():
                 self.correct_rows(self.model(name), rows)
+            if self.published_copies:
+                self.correct_copies(survey_round)
             if self.problems:
                 raise CorrectionMismatch(
                     f"The {survey_round} round does not hold what the correction "
@@ -105,6 +117,23 @@ class _Applier:
                 )
             self.record_on_timelines()
         return True
+
+    def correct_copies(self, survey_round) -> None:
+        """The child rows of each publication's copies of the returns, as of the returns."""
+        ScopingReturn = self.model("ScopingReturn")
+        copies = defaultdict(dict)
+        for copy in ScopingReturn._base_manager.filter(
+            survey_round=survey_round, publication__isnull=False
+        ).select_related("borough"):
+            copies[copy.publication_id][copy.borough.slug] = copy
+        live, self.recording = self.returns, False
+        try:
+            for publication in sorted(copies):
+                self.returns = copies[publication]
+                for name, rows in self.data["rows"].items():
+                    self.correct_rows(self.model(name), rows)
+        finally:
+            self.returns, self.recording = live, True
 
     def return_of(self, slug: str):
         found = self.returns.get(slug)
@@ -164,13 +193,13 @@ class _Applier:
                 setattr(row, name, value)
             row.save()
             self.history(row, "~")
-            self.touched.add(row.scoping_return_id)
+            self.touch(row.scoping_return_id)
         for item in removed:
             row = self.find(model, item["borough"], item["values"], used)
             if row is None:
                 continue  # removed already
             self.history(row, "-")
-            self.touched.add(row.scoping_return_id)
+            self.touch(row.scoping_return_id)
             row.delete()
         for item in added:
             scoping_return = self.return_of(item["borough"])
@@ -178,18 +207,24 @@ class _Applier:
                 continue
             if self.find(model, item["borough"], item["values"], used) is not None:
                 continue  # added already
-            row = model.objects.create(
+            row = model._base_manager.create(
                 scoping_return=scoping_return, **_typed(model, item["values"])
             )
             used.add(row.pk)
             self.history(row, "+")
-            self.touched.add(scoping_return.pk)
+            self.touch(scoping_return.pk)
+
+    def touch(self, return_pk: int) -> None:
+        if self.recording:
+            self.touched.add(return_pk)
 
     def find(self, model, borough: str, values: dict, used: set[int]):
         scoping_return = self.returns.get(borough)
         if scoping_return is None:
             return None
-        candidates = model.objects.filter(scoping_return=scoping_return, **_typed(model, values))
+        candidates = model._base_manager.filter(
+            scoping_return=scoping_return, **_typed(model, values)
+        )
         return candidates.exclude(pk__in=used).order_by("pk").first()
 
     def record_on_timelines(self) -> None:
@@ -217,8 +252,9 @@ def _brief(values: dict) -> str:
     return ", ".join(f"{k}={str(v)[:40]!r}" for k, v in list(shown.items())[:3])
 
 
-def apply(apps, data: dict, *, backwards: bool = False) -> bool:
-    """Apply the correction `data` with the models of `apps` (or undo it, `backwards`). False
-    when the database holds no such round; raises CorrectionMismatch, changing nothing, where it
-    holds something else than the correction expects."""
-    return _Applier(apps, data, backwards).run()
+def apply(apps, data: dict, *, backwards: bool = False, published_copies: bool = False) -> bool:
+    """Apply the correction `data` with the models of `apps` (or undo it, `backwards`), and to
+    the child rows of the round's published copies too where `published_copies`. False when the
+    database holds no such round; raises CorrectionMismatch, changing nothing, where it holds
+    something else than the correction expects."""
+    return _Applier(apps, data, backwards, published_copies).run()

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from surveys.fidelity import borough_sources, missing_passages, paragraphs, seed_text
 from surveys.management.commands.load_2017_round import fixture_datasets, system_user
 from surveys.models import (
+    Barrier,
+    Benefit,
     CareRole,
     Contact,
     DataQualityNote,
@@ -32,7 +34,7 @@ def test_the_2017_round_is_published_with_32_accepted_returns(round_2017):
     assert ReturnEvent.objects.filter(to_state="accepted").count() == 32
 
 
-CHILD_MODELS = [CareRole, Contact, OutcomeMeasure, FundingLine, DataQualityNote]
+CHILD_MODELS = [CareRole, Contact, OutcomeMeasure, FundingLine, DataQualityNote, Benefit, Barrier]
 
 
 def _contents():
@@ -256,3 +258,17 @@ def test_the_fixture_files_pass_their_checker():
     assert result.returncode == 0, result.stdout
     with (FIXTURES / "returns.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == 32
+
+
+def test_the_reimport_check_covers_the_boroughs_benefits_and_barriers(round_2017):
+    """benefits.csv and barriers.csv are re-imported with the other files, and a stored row
+    whose themes differ from its file row is found and would be updated."""
+    names = [name for name, *_ in _reimport()]
+    assert names[-2:] == ["benefits.csv", "barriers.csv"]
+    changed = Barrier.objects.filter(scoping_return__survey_round=round_2017).first()
+    Barrier.objects.filter(pk=changed.pk).update(themes="access")
+    [result] = [result for name, *_, result in _reimport() if name == "barriers.csv"]
+    assert Counter(row.import_type for row in result.rows)["skip"] == len(result.rows) - 1
+    [invalid] = result.invalid_rows
+    assert changed.text in invalid.values
+    assert "accepted" in str(invalid.error)

@@ -12,10 +12,13 @@ from surveys import workflow
 from surveys.admin.imports import describe_import_errors
 from surveys.choices import ReturnState, RoundState
 from surveys.models import ScopingReturn, SurveyRound
-from surveys.resources import FIXTURE_RESOURCES
+from surveys.resources import FIXTURE_RESOURCES, BarrierResource, BenefitResource
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "2017"
 SYSTEM_USERNAME = "system"
+# The benefits seen and barriers met that a borough's own narrative states, quoted (the
+# README's rules); loaded after the other child rows, before the returns are accepted.
+THEMED_FILES = [("benefits.csv", BenefitResource), ("barriers.csv", BarrierResource)]
 
 
 def system_user():
@@ -33,7 +36,7 @@ def system_user():
 
 def fixture_datasets(folder: Path = FIXTURES):
     """Each 2017 fixture file, in load order, with the import resource that reads it."""
-    for file_name, resource_class in FIXTURE_RESOURCES:
+    for file_name, resource_class in [*FIXTURE_RESOURCES, *THEMED_FILES]:
         dataset = tablib.Dataset().load(
             (folder / file_name).read_text(encoding="utf-8"), format="csv"
         )
