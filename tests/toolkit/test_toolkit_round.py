@@ -344,3 +344,26 @@ def test_a_round_without_the_toolkit_has_no_section_11_to_review(client, reviewe
     page = client.get(workflow.review_url(scoping_return)).content.decode()
     assert 'id="s-contacts"' in page
     assert 'id="s-self-assessment"' not in page and 'id="rows-self_assessments"' not in page
+
+
+def test_the_lead_finds_section_11_carried_over_to_check_and_confirms_it_unchanged(
+    client, lead, carried_return
+):
+    client.force_login(lead)
+    url = reverse(
+        "surveys:section", args=["second", carried_return.borough.slug, "self-assessment"]
+    )
+    page = client.get(url).content.decode()
+    assert "Carried over from First: check and update" in _words(page)
+    data = form_data(page, form_with="self_assessments-TOTAL_FORMS")
+    shown = {
+        value: data.get(key.replace("-area", "-level"))
+        for key, value in data.items()
+        if key.startswith("self_assessments-") and key.endswith("-area")
+    }
+    assert shown == {r.area_id: r.level_id for r in carried_return.self_assessments.all()}
+    confirm = form_data(page)  # the first form with the version: "No change since First"
+    response = client.post(f"{url}unchanged/", as_post(confirm))
+    assert response.status_code == 302
+    page = _words(client.get(url).content.decode())
+    assert "You confirmed this section has not changed since First" in page
