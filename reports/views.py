@@ -68,6 +68,11 @@ def _downloads(report) -> list[tuple[str, str, str]]:
         ),
         *data_csv,
         (
+            "themes.csv",
+            reverse("reports:themes_csv", args=[slug]),
+            "The benefit and barrier themes: how many boroughs report each",
+        ),
+        (
             "data-dictionary.csv",
             reverse("reports:data_dictionary", args=[slug]),
             "What every column of these files means",
@@ -387,6 +392,30 @@ def full_report(request, round_slug):
     return _render(request, "reports/full_report.html", report, "report", **context)
 
 
+def themes(request, round_slug):
+    """The benefit and barrier themes, each ranked by the boroughs reporting it, with the
+    boroughs' statements and the round's own under each theme."""
+    report = _report(request, round_slug)
+    rankings = queries.theme_rankings(report)
+    return _render(
+        request,
+        "reports/themes.html",
+        report,
+        "themes",
+        rankings=[
+            {
+                "ranking": ranking,
+                "chart": charts.bar_chart(ranking.figure_set(), chart_id=f"chart-{ranking.key}")
+                if ranking.reported
+                else None,
+            }
+            for ranking in rankings
+        ],
+        round_statements=any(ranking.has_round_statements for ranking in rankings),
+        reported=any(ranking.reported for ranking in rankings),
+    )
+
+
 def data_quality(request, round_slug):
     report = _report(request, round_slug)
     if not _can_see_data_quality(request, report):
@@ -482,6 +511,16 @@ def data_csv(request, round_slug, name):
     )
 
 
+def themes_csv(request, round_slug):
+    """themes.csv: one row per theme, the boroughs reporting it as a benefit and as a barrier."""
+    report = _report(request, round_slug)
+    return csv_response(
+        exports.export_filename(report, "themes", "csv"),
+        queries.THEMES_HEADER,
+        queries.theme_rows(report),
+    )
+
+
 def data_dictionary(request, round_slug):
     report = _report(request, round_slug)
     return csv_response(
@@ -517,6 +556,7 @@ def return_xlsx(request, round_slug, borough_slug):
 def summary_json(request, round_slug):
     report = _report(request, round_slug)
     data = queries.summary_json(report)
+    data["themes"] = queries.themes_json(report)
     previous = _previous_report(request, report)
     data["previous_round"] = previous.survey_round.slug if previous else None
     data["changes"] = changes.changes_json_between(report, previous) if previous else None

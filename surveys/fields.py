@@ -4,12 +4,24 @@ sections saved), stored as "code,code" in a text column."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.text import capfirst
 
 
 def split_codes(value) -> list[str]:
     """ "a,b" → ["a", "b"]; empty or None → []."""
     return [code for code in str(value or "").split(",") if code]
+
+
+def code_in_list(name: str, code: str) -> Q:
+    """The rows whose code list `name` (a lookup path to a "code,code" column) holds `code` as
+    one of its items: the one place the stored form is matched in the database."""
+    return (
+        Q(**{name: code})
+        | Q(**{f"{name}__startswith": f"{code},"})
+        | Q(**{f"{name}__endswith": f",{code}"})
+        | Q(**{f"{name}__contains": f",{code},"})
+    )
 
 
 class CodeListField(models.CharField):

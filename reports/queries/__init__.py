@@ -7,8 +7,9 @@ number of boroughs or returns.
 
 One module per family of figures: which returns count (`report`), counts of one question
 (`counts`), boroughs row by row (`tables`), data quality (`quality`), who is behind a figure
-(`filters`), the round's service aims (`aims`) and what its printed report says where the
-returns give another figure (`statements`). Everything is importable from `reports.queries`.
+(`filters`), the round's service aims (`aims`), what its printed report says where the
+returns give another figure (`statements`) and the benefits and barriers by theme (`themes`).
+Everything is importable from `reports.queries`.
 """
 
 from reports.queries.aims import AimBorough, AimFigure, aims
@@ -90,6 +91,16 @@ from reports.queries.tables import (
     stp_tables,
     tile_map,
 )
+from reports.queries.themes import (
+    THEMES_HEADER,
+    BoroughStatement,
+    Ranking,
+    ThemeEntry,
+    theme_counts,
+    theme_rankings,
+    theme_rows,
+    themes_json,
+)
 
 __all__ = [
     "AgeFigure",
@@ -161,4 +172,12 @@ __all__ = [
     "summary_json",
     "tile_map",
     "training",
+    "THEMES_HEADER",
+    "BoroughStatement",
+    "Ranking",
+    "ThemeEntry",
+    "theme_counts",
+    "theme_rankings",
+    "theme_rows",
+    "themes_json",
 ]

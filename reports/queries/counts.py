@@ -35,6 +35,7 @@ from reports.queries.report import (
     percent,
 )
 from surveys.choices import Answer, CareRoleType, ItSystem, ModelType, PostStatus
+from surveys.fields import code_in_list
 from surveys.models import CareRole, DataQualityNote
 from surveys.numbers import plain_decimal
 
@@ -219,16 +220,6 @@ def prescribing(report: Report) -> list[FigureSet]:
         )
         for name in PRESCRIBING_FIELDS
     ]
-
-
-def code_in_list(name: str, code: str) -> Q:
-    """Matches `code` as one item of the comma-separated codes in field `name`."""
-    return (
-        Q(**{name: code})
-        | Q(**{f"{name}__startswith": f"{code},"})
-        | Q(**{f"{name}__endswith": f",{code}"})
-        | Q(**{f"{name}__contains": f",{code},"})
-    )
 
 
 def _it_system_aggregates() -> dict:

@@ -7,12 +7,12 @@ events and comments, are to read, with history, import and export.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin
-from django.db.models import Q
 from django.utils.html import format_html
 
 from surveys.admin.imports import SpreadsheetImportExportMixin
 from surveys.admin.mixins import BoroughScopedAdmin, HistoryAdmin, ReadOnlyAdmin, changeable
 from surveys.admin.review import review_url
+from surveys.fields import code_in_list
 from surveys.forms import (
     BarrierForm,
     BenefitForm,
@@ -220,12 +220,7 @@ class ThemeFilter(admin.SimpleListFilter):
         code = self.value()
         if code not in Theme.values:
             return queryset
-        return queryset.filter(
-            Q(themes=code)
-            | Q(themes__startswith=f"{code},")
-            | Q(themes__endswith=f",{code}")
-            | Q(themes__contains=f",{code},")
-        )
+        return queryset.filter(code_in_list("themes", code))
 
 
 class ThemedRowAdmin(ChildRowAdmin):

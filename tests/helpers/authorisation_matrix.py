@@ -322,6 +322,9 @@ EXPECTED = {
     "reports:summary": [404, 404, 404, 200, 200, 200],
     "reports:summary_json": [404, 404, 404, 200, 200, 200],
     "reports:tables_csv": [404, 404, 404, 200, 200, 200],
+    # The benefit and barrier themes, and their counts as CSV.
+    "reports:themes": [404, 404, 404, 200, 200, 200],
+    "reports:themes_csv": [404, 404, 404, 200, 200, 200],
     "surveys:check": [302, 200, 404, 404, 200, 200],
     "surveys:comment": [302, 405, 405, 405, 405, 405],
     "surveys:dashboard": [302, 404, 404, 200, 200, 200],
@@ -354,6 +357,8 @@ EXPECTED = {
     "reports:returns_xlsx@published": [200, 200, 200, 200, 200, 200],
     "reports:summary_json@published": [200, 200, 200, 200, 200, 200],
     "reports:data_csv@published": [200, 200, 200, 200, 200, 200],
+    "reports:themes@published": [200, 200, 200, 200, 200, 200],
+    "reports:themes_csv@published": [200, 200, 200, 200, 200, 200],
 }
 
 # The routes that only take a POST (405 above), as each user POSTs to them (without a CSRF

@@ -55,6 +55,8 @@ def report_urls(survey_round, borough) -> dict[str, str]:
             "data_dictionary",
             "returns_xlsx",
             "summary_json",
+            "themes",
+            "themes_csv",
         )
     }
     urls.update(
