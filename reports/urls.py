@@ -32,6 +32,11 @@ urlpatterns = [
     path("<slug:round_slug>/changes/", page(views.round_changes), name="changes"),
     path("<slug:round_slug>/changes.csv", download(views.changes_csv), name="changes_csv"),
     path("<slug:round_slug>/data-quality/", page(views.data_quality), name="data_quality"),
+    path(
+        "<slug:round_slug>/self-assessment/",
+        page(views.self_assessment),
+        name="self_assessment",
+    ),
     path("<slug:round_slug>/themes/", page(views.themes), name="themes"),
     path("<slug:round_slug>/themes.csv", download(views.themes_csv), name="themes_csv"),
     path("<slug:round_slug>/tables.csv", download(views.tables_csv), name="tables_csv"),

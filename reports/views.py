@@ -13,7 +13,7 @@ from pcmh.security_log import log_event
 from reports import charts, exports, queries, workbook
 from reports.csv import csv_response
 from reports.profile import profile_parts
-from reports.queries import changes
+from reports.queries import changes, selfassessment
 from reports.queries.rows import keep_publications, with_publications
 from surveys.choices import ReportGrouping, RoundState
 from surveys.models import SurveyRound
@@ -26,7 +26,9 @@ def _report(request, round_slug) -> queries.Report:
     """The round's report for this reader: 404 for a round they may not read."""
     survey_round = get_object_or_404(
         with_publications(
-            SurveyRound.objects.readable_by(request.user).select_related("previous_round")
+            SurveyRound.objects.readable_by(request.user).select_related(
+                "previous_round", "toolkit_version"
+            )
         ),
         slug=round_slug,
     )
@@ -342,6 +344,8 @@ def borough_profile(request, round_slug, borough_slug):
         borough = scoping_return.borough
     else:
         borough = get_object_or_404(report.boroughs.select_related("stp"), slug=borough_slug)
+    # Before the changes: it names both returns' self-assessment rows' areas and levels.
+    benchmark = selfassessment.profile_benchmark(report, scoping_return, then)
     return _render(
         request,
         "reports/profile.html",
@@ -349,6 +353,7 @@ def borough_profile(request, round_slug, borough_slug):
         "profile",
         borough=borough,
         scoping_return=scoping_return,
+        benchmark=benchmark,
         parts=profile_parts(scoping_return) if scoping_return else [],
         changes=changes.profile_changes(
             scoping_return, then, previous.survey_round if previous else None
@@ -416,6 +421,31 @@ def themes(request, round_slug):
     )
 
 
+def self_assessment(request, round_slug):
+    """Section 11 across the round: the boroughs' levels by guidance area (a heatmap grouped by
+    STP footprint, with each footprint's medians), the spread per area, the shares per
+    principle; for a round without the toolkit, a sentence saying so."""
+    report = _report(request, round_slug)
+    found = selfassessment.self_assessment(report)
+    return _render(
+        request,
+        "reports/self_assessment.html",
+        report,
+        "self_assessment",
+        assessment=found,
+        distribution=[
+            {
+                "area": area,
+                "set": figure_set,
+                "chart": charts.bar_chart(figure_set, chart_id=f"chart-{figure_set.key}"),
+            }
+            for area, figure_set in found.distribution
+        ]
+        if found
+        else [],
+    )
+
+
 def data_quality(request, round_slug):
     report = _report(request, round_slug)
     if not _can_see_data_quality(request, report):
@@ -468,8 +498,16 @@ def round_changes(request, round_slug):
     """What changed since the previous round: status transitions, answers that moved, the
     headline figures and care-role WTE side by side, per STP too."""
     report = _report(request, round_slug)
+    comparison = _comparison(request, report)
     return _render(
-        request, "reports/changes.html", report, "changes", comparison=_comparison(request, report)
+        request,
+        "reports/changes.html",
+        report,
+        "changes",
+        comparison=comparison,
+        level_changes=selfassessment.level_changes(report, comparison.previous)
+        if comparison
+        else None,
     )
 
 
@@ -557,6 +595,7 @@ def summary_json(request, round_slug):
     report = _report(request, round_slug)
     data = queries.summary_json(report)
     data["themes"] = queries.themes_json(report)
+    data["self_assessment"] = selfassessment.summary_json(report)
     previous = _previous_report(request, report)
     data["previous_round"] = previous.survey_round.slug if previous else None
     data["changes"] = changes.changes_json_between(report, previous) if previous else None

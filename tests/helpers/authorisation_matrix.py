@@ -322,6 +322,8 @@ EXPECTED = {
     "reports:summary": [404, 404, 404, 200, 200, 200],
     "reports:summary_json": [404, 404, 404, 200, 200, 200],
     "reports:tables_csv": [404, 404, 404, 200, 200, 200],
+    # The self-assessment page (a round without the toolkit says so).
+    "reports:self_assessment": [404, 404, 404, 200, 200, 200],
     # The benefit and barrier themes, and their counts as CSV.
     "reports:themes": [404, 404, 404, 200, 200, 200],
     "reports:themes_csv": [404, 404, 404, 200, 200, 200],
@@ -357,6 +359,7 @@ EXPECTED = {
     "reports:returns_xlsx@published": [200, 200, 200, 200, 200, 200],
     "reports:summary_json@published": [200, 200, 200, 200, 200, 200],
     "reports:data_csv@published": [200, 200, 200, 200, 200, 200],
+    "reports:self_assessment@published": [200, 200, 200, 200, 200, 200],
     "reports:themes@published": [200, 200, 200, 200, 200, 200],
     "reports:themes_csv@published": [200, 200, 200, 200, 200, 200],
 }

@@ -55,6 +55,7 @@ def report_urls(survey_round, borough) -> dict[str, str]:
             "data_dictionary",
             "returns_xlsx",
             "summary_json",
+            "self_assessment",
             "themes",
             "themes_csv",
         )
