@@ -167,6 +167,12 @@ class ScopingReturnAdmin(
     def stp(self, obj):
         return obj.borough.stp
 
+    def get_inlines(self, request, obj):
+        """Section 11's rows only on a return whose round uses the toolkit (and on the page
+        that adds a return, whose round is not yet chosen)."""
+        uses_toolkit = obj is None or obj.survey_round.uses_toolkit
+        return [i for i in self.inlines if uses_toolkit or not getattr(i, "toolkit", False)]
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         # Deleting returns in bulk would bypass the workflow, accepted ones included.

@@ -97,15 +97,10 @@ class SelfAssessmentAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
 
 
 class ToolkitRowsInline(ReturnChildTabularInline):
-    """Section 11's rows: shown only for a return of a round that uses the toolkit."""
+    """Section 11's rows: on the page of a return only when its round uses the toolkit
+    (`ScopingReturnAdmin.get_inlines`)."""
 
-    def has_view_permission(self, request, obj=None):
-        uses = obj is None or obj.survey_round.uses_toolkit
-        return uses and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        uses = obj is None or obj.survey_round.uses_toolkit
-        return uses and super().has_add_permission(request, obj)
+    toolkit = True
 
 
 class SelfAssessmentInline(ToolkitRowsInline):

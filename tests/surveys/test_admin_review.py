@@ -368,6 +368,16 @@ def test_the_change_page_follows_the_framework_with_the_child_rows_inline(
     ]
 
 
+def test_a_toolkit_rounds_return_has_section_11s_rows_inline(client, reviewer, croydon):
+    toolkit_return = complete_return(borough=croydon, survey_round=SurveyRoundFactory(toolkit=True))
+    client.force_login(reviewer)
+    page = client.get(admin_url("scopingreturn_change", toolkit_return.pk) + "?correct=1")
+    inlines = [inline.opts.verbose_name_plural for inline in page.context["inline_admin_formsets"]]
+    assert inlines[4:7] == ["11. Guidance areas", "11. Benefits seen", "11. Barriers met"]
+    levels = page.context["inline_admin_formsets"][4].formset.queryset
+    assert levels.count() == toolkit_return.self_assessments.count() > 0
+
+
 def test_the_list_is_searchable_by_contact_and_filterable_by_answer(
     client, reviewer, camden_submitted, croydon_draft
 ):
