@@ -71,22 +71,28 @@ def connect_signals():
     post_delete.connect(_watched, dispatch_uid="reports.cache.deleted")
 
 
-def published_version(round_slug: str) -> tuple[int, int] | None:
+def published_version(round_slug: str, request=None) -> tuple[int, int] | None:
     """The current publication of a published round (its id and version), or None: the round
     is not published (or does not exist). Kept in the cache for `VERSION_SECONDS` within a
     generation: publishing starts a new one, at once wherever the cache is shared (Redis); with
-    local memory another server process sees the new version within those seconds."""
+    local memory another server process sees the new version within those seconds.
+
+    Not in the cache, it is read with the round as the report reads it (`with_publications`),
+    and the round is kept on `request` for the view (`reports.views._report`): no query more."""
+    from reports.queries.rows import keep_publications, report_rounds
+
     key = f"reports:current:{generation()}:{round_slug}"
     found = cache.get(key)
     if found is None:
-        found = (
-            Publication.objects.filter(
-                survey_round__slug=round_slug, survey_round__state=RoundState.PUBLISHED
-            )
-            .order_by("-version")
-            .values_list("pk", "version")
-            .first()
-        ) or NOT_PUBLISHED
+        survey_round = report_rounds(SurveyRound.objects.filter(slug=round_slug)).first()
+        found = NOT_PUBLISHED
+        if survey_round is not None:
+            keep_publications(survey_round)
+            if request is not None:
+                request.report_round = survey_round
+            current = list(survey_round.publications.all())[-1:]
+            if survey_round.state == RoundState.PUBLISHED and current:
+                found = (current[0].pk, current[0].version)
         cache.set(key, found, VERSION_SECONDS)
     return None if found == NOT_PUBLISHED else tuple(found)
 
@@ -146,7 +152,7 @@ def cached_when_published(*, download: bool = False, export_log: str | None = No
                 return view(request, *args, **kwargs)
             # From the read replica, when there is one (the version it has, and its pages).
             with reading_published_reports():
-                publication = published_version(kwargs.get("round_slug", ""))
+                publication = published_version(kwargs.get("round_slug", ""), request)
                 if publication is not None:
                     return cached(request, kwargs, publication)
             return view(request, **kwargs)

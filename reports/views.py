@@ -14,7 +14,7 @@ from reports import charts, exports, queries, workbook
 from reports.csv import csv_response
 from reports.profile import profile_parts
 from reports.queries import changes, selfassessment
-from reports.queries.rows import keep_publications, with_publications
+from reports.queries.rows import keep_publications, report_rounds
 from surveys.choices import ReportGrouping, RoundState
 from surveys.models import SurveyRound
 from surveys.views import copy_of_return
@@ -23,16 +23,18 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _report(request, round_slug) -> queries.Report:
-    """The round's report for this reader: 404 for a round they may not read."""
-    survey_round = get_object_or_404(
-        with_publications(
-            SurveyRound.objects.readable_by(request.user).select_related(
-                "previous_round", "toolkit_version"
-            )
-        ),
-        slug=round_slug,
-    )
-    keep_publications(survey_round)
+    """The round's report for this reader: 404 for a round they may not read. The report cache
+    may have read the round already, as the report reads it (`request.report_round`, see
+    reports.cache.published_version): it is not read again."""
+    survey_round = getattr(request, "report_round", None)
+    readable = survey_round is not None and (
+        survey_round.state == RoundState.PUBLISHED or is_steering_group(request.user)
+    )  # as SurveyRound.objects.readable_by(user) has it
+    if not (readable and survey_round.slug == round_slug):
+        survey_round = get_object_or_404(
+            report_rounds(SurveyRound.objects.readable_by(request.user)), slug=round_slug
+        )
+        keep_publications(survey_round)
     version = request.GET.get("version", "")
     try:
         if version and not (version.isdigit() and len(version) < 6):
@@ -593,8 +595,9 @@ def return_xlsx(request, round_slug, borough_slug):
 
 def summary_json(request, round_slug):
     report = _report(request, round_slug)
+    themes = queries.themes_json(report)  # first: its counts join the summary's one query
     data = queries.summary_json(report)
-    data["themes"] = queries.themes_json(report)
+    data["themes"] = themes
     data["self_assessment"] = selfassessment.summary_json(report)
     previous = _previous_report(request, report)
     data["previous_round"] = previous.survey_round.slug if previous else None

@@ -539,16 +539,17 @@ def _aggregates() -> dict:
 AGGREGATES = _aggregates()
 
 
-def figure_counts(report: Report) -> dict[str, int]:
+def figure_counts(report: Report, extra: dict | None = None) -> dict[str, int]:
     """Every count of the summary's figure sets and of the prescribing questions, the report's
     totals and its number of data-quality notes, in one aggregate query (asked once per report):
     `_boroughs` (the denominator), `_counted`, `_quality_notes` and `<question>__<answer>`
     (`<question>__` for not answered).
 
     The aggregate runs over the report's boroughs, each joined to its counted return, so the
-    boroughs without one are in the denominator."""
+    boroughs without one are in the denominator. `extra`: more aggregates of one value each
+    (summary.json's themes), asked in the same query; asked first, they are kept with the rest."""
     cached = getattr(report, "_figure_counts", None)
-    if cached is not None:
+    if cached is not None and all(name in cached for name in extra or ()):
         return cached
     notes = (
         DataQualityNote.all_rows.filter(scoping_return__in=report.returns)
@@ -561,6 +562,7 @@ def figure_counts(report: Report) -> dict[str, int]:
         **AGGREGATES,
         # One number whatever the row: its aggregate puts it into the same query.
         _quality_notes=Coalesce(Max(Subquery(notes, output_field=IntegerField())), 0),
+        **(extra or {}),
     )
     report._figure_counts = counts
     # The report's totals come with them, not by a query of their own.

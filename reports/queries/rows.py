@@ -129,6 +129,12 @@ def with_publications(rounds: QuerySet) -> QuerySet:
     )
 
 
+def report_rounds(rounds: QuerySet) -> QuerySet:
+    """`rounds` as a report reads one: with its previous round, its toolkit version and both
+    rounds' publications (`with_publications`), in one query."""
+    return with_publications(rounds.select_related("previous_round", "toolkit_version"))
+
+
 def keep_publications(survey_round) -> None:
     """Keep the publications read by `with_publications` as `survey_round.publications.all()`
     (and its previous round's), in version order."""

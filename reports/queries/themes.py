@@ -4,12 +4,15 @@ boroughs' own words under it, and the statements the round's report makes for Lo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from django.db.models import IntegerField, Subquery
+from django.db.models import IntegerField, Max, Subquery, TextField
 
-from reports.queries.counts import Figure, FigureSet
+from reports.models import ThemeStatement
+from reports.queries.counts import Figure, FigureSet, figure_counts
 from reports.queries.report import RETURN_REPORT_ORDER, Report
+from reports.queries.rows import JSONArray, JSONArrays
 from surveys.fields import code_in_list
 from surveys.models import Barrier, Benefit, SurveyRound
 from toolkit.choices import Kind, Theme
@@ -19,6 +22,8 @@ KINDS = {
     Kind.BENEFIT: (Benefit, "Benefits seen"),
     Kind.BARRIER: (Barrier, "Barriers met"),
 }
+# summary.json's round statements, asked with the figures (`themes_json`).
+STATEMENTS_NAME = "_theme_statements"
 # Each count's name in the query: (kind, theme) → n_<i>.
 COUNT_NAMES = {
     (str(kind), code): f"n_{i}"
@@ -206,10 +211,33 @@ def theme_rankings(report: Report) -> list[Ranking]:
     ]
 
 
+def _statements_json(report: Report) -> Subquery:
+    """The round's own statements as one JSON array of [kind, order, theme, text]."""
+    return Subquery(
+        ThemeStatement.objects.filter(survey_round=report.survey_round)
+        .order_by()
+        .values("survey_round")
+        .annotate(rows=JSONArrays(JSONArray("kind", "order", "theme", "text")))
+        .values("rows"),
+        output_field=TextField(),
+    )
+
+
 def themes_json(report: Report) -> dict:
     """summary.json's "themes": boroughs per theme of each kind (every theme a key) and the
-    round's own statements in the report's order (one query)."""
-    counts, stated = _counts_and_statements(report, statements=True)
+    round's own statements in the report's order, asked with the summary's figures in their one
+    aggregate query (`figure_counts`; no query of its own)."""
+    extra = {
+        name: Max(_boroughs_with(report, kind, code)) for (kind, code), name in COUNT_NAMES.items()
+    }
+    extra[STATEMENTS_NAME] = Max(_statements_json(report))
+    found = figure_counts(report, extra)
+    counts = {str(kind): {} for kind in KINDS}
+    for (kind, code), name in COUNT_NAMES.items():
+        counts[kind][code] = found[name] or 0
+    stated = {str(kind): [] for kind in KINDS}
+    for kind, _order, theme, text in sorted(json.loads(found[STATEMENTS_NAME] or "[]")):
+        stated[kind].append(RoundStatement(theme, text))
     return {
         "benefits": counts[Kind.BENEFIT],
         "barriers": counts[Kind.BARRIER],

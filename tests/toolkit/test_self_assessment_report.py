@@ -409,6 +409,6 @@ def test_the_pages_keep_within_ten_queries_from_32_to_1000_returns(
             counts[size][name] = len(captured)
         assert "Learn from" in client.get(urls["borough"]).content.decode()
     assert counts[1000] == counts[32]
-    for name in ("self_assessment", "borough", "changes"):
+    for name in ("self_assessment", "borough", "changes", "summary_json"):
         with django_assert_max_num_queries(MAX_QUERIES):
             body(client.get(urls[name]))
