@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from reports.cache import connect_signals
 
-        connect_signals()
+        connect_signals(self)

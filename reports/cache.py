@@ -20,18 +20,21 @@ cache to readers who are not signed in; downloads (CSV, XLSX, JSON) to everyone.
 
 import functools
 import hashlib
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse, StreamingHttpResponse
 
 from pcmh.db_router import reading_published_reports
 from pcmh.security_log import log_event
 from surveys.choices import RoundState
 from surveys.models import Publication, SurveyRound
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "reports:generation"
 # A cached response larger than this is not kept (the whole report of a very large round).
@@ -66,9 +69,21 @@ def _watched(sender, **kwargs):
         new_generation()
 
 
-def connect_signals():
+def _migrated(**kwargs):
+    """A release's data migrations may change what published pages show (a 2017 transcription
+    completed, say) without a save signal: each `migrate` starts a new generation. A cache that
+    does not answer then is not the migration's concern (its entries expire)."""
+    try:
+        new_generation()
+    except Exception as error:  # noqa: BLE001 - Redis down: migrating goes on
+        logger.warning("The report cache was not reset after migrating: %s", error)
+
+
+def connect_signals(app_config=None):
     post_save.connect(_watched, dispatch_uid="reports.cache.saved")
     post_delete.connect(_watched, dispatch_uid="reports.cache.deleted")
+    if app_config is not None:
+        post_migrate.connect(_migrated, sender=app_config, dispatch_uid="reports.cache.migrated")
 
 
 def published_version(round_slug: str, request=None) -> tuple[int, int] | None:
