@@ -216,16 +216,12 @@ def report(stats_csv: Path) -> bool:
 
 
 def warm(port: int, plan_path: Path) -> None:
-    """Each kind of page and download requested once, as publishing would warm the cache (the
-    profiles, one per unit, warm as they are read)."""
+    """Every page and download of the plan requested once, as `manage.py warm_report_cache`
+    does after publishing (here only the plan's pages: its sampled profiles, not every unit's)."""
     plan = json.loads(plan_path.read_text())
     started = time.perf_counter()
-    first = {}
-    for name, path in plan["pages"] + plan["downloads"]:
-        first.setdefault(name, path)
-    for name, path in first.items():
-        if name == "profile":
-            continue
+    paths = list(dict.fromkeys(path for _, path in plan["pages"] + plan["downloads"]))
+    for path in paths:
         request = urllib.request.Request(  # noqa: S310 - our own server, on loopback
             f"http://127.0.0.1:{port}{path}",
             headers={"Host": HOST, "X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"},
@@ -233,8 +229,7 @@ def warm(port: int, plan_path: Path) -> None:
         with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
             response.read()
     print(
-        f"cache warmed: {len(first) - 1} pages and downloads in "
-        f"{time.perf_counter() - started:.0f} s"
+        f"cache warmed: {len(paths)} pages and downloads in {time.perf_counter() - started:.0f} s"
     )
 
 
