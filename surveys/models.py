@@ -236,7 +236,7 @@ def _note(verbose_name):
 def _sections():
     """A list of the framework's sections (which a lead has saved, or confirmed unchanged)."""
     return CodeListField(
-        max_length=100,
+        max_length=300,  # every section's slug, Section 11's too (a test keeps it so)
         blank=True,
         default="",
         editable=False,

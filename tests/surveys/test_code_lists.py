@@ -51,3 +51,12 @@ def test_no_code_list_is_split_by_hand_outside_its_field_type():
         and re.search(r"""\.split\(\s*["'],["']\s*\)""", path.read_text())
     ]
     assert found == []
+
+
+def test_a_list_of_every_section_fits_in_its_column():
+    """A lead who saves every section of a toolkit round (eleven) has them all recorded."""
+    from surveys.sections import SECTIONS
+
+    every = ",".join(section.slug for section in SECTIONS)
+    for name in ("sections_saved", "sections_unchanged"):
+        assert len(every) <= ScopingReturn._meta.get_field(name).max_length, name

@@ -11,7 +11,7 @@ from django.utils import timezone
 from surveys import workflow
 from surveys.management.commands.load_2017_round import system_user
 from surveys.models import CareRole, ScopingReturn, SurveyRound
-from surveys.sections import SECTION_OF, SECTIONS
+from surveys.sections import SECTION_OF, sections_for
 
 # What some boroughs changed between 2017 and 2026, saved and submitted: (borough, answers,
 # a care role added or None).
@@ -82,7 +82,7 @@ class Command(BaseCommand):
 
     def _submit(self, scoping_return, user):
         """Confirm every section still to check unchanged, then submit."""
-        for section in SECTIONS:
+        for section in sections_for(scoping_return.survey_round):
             scoping_return.refresh_from_db()
             if (
                 section.slug
