@@ -24,6 +24,7 @@ from surveys.models import (
     SelfAssessment,
 )
 from surveys.numbers import money, parse_money, plain_decimal
+from surveys.resources import SELF_ASSESSMENT_FIELDS
 from surveys.rules import INVALID_CHARACTERS
 from surveys.sections import CHOICE, QUESTIONS, ROWS, SECTIONS_BY_SLUG
 
@@ -349,7 +350,7 @@ class SelfAssessmentForm(ChildForm):
 
     class Meta:
         model = SelfAssessment
-        fields = ["area", "level", "evidence", "next_step", "target_date"]
+        fields = SELF_ASSESSMENT_FIELDS
         widgets = {
             "area": forms.HiddenInput,
             "target_date": forms.DateInput(attrs={"type": "date"}),

@@ -33,6 +33,7 @@ from surveys.models import (
     SelfAssessment,
 )
 from surveys.resources import (
+    SELF_ASSESSMENT_FIELDS,
     BarrierResource,
     BenefitResource,
     CareRoleResource,
@@ -93,7 +94,7 @@ class ContactInline(ReturnChildTabularInline):
 class SelfAssessmentAdminForm(KeepsWhatItIsGiven, forms.ModelForm):
     class Meta:
         model = SelfAssessment
-        fields = ["area", "level", "evidence", "next_step", "target_date"]
+        fields = SELF_ASSESSMENT_FIELDS
 
 
 class ToolkitRowsInline(ReturnChildTabularInline):
