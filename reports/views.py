@@ -27,10 +27,11 @@ def _report(request, round_slug) -> queries.Report:
     may have read the round already, as the report reads it (`request.report_round`, see
     reports.cache.published_version): it is not read again."""
     survey_round = getattr(request, "report_round", None)
-    readable = survey_round is not None and (
-        survey_round.state == RoundState.PUBLISHED or is_steering_group(request.user)
-    )  # as SurveyRound.objects.readable_by(user) has it
-    if not (readable and survey_round.slug == round_slug):
+    if not (
+        survey_round is not None
+        and survey_round.slug == round_slug
+        and survey_round.readable_by(request.user)
+    ):
         survey_round = get_object_or_404(
             report_rounds(SurveyRound.objects.readable_by(request.user)), slug=round_slug
         )

@@ -122,6 +122,11 @@ class SurveyRound(models.Model):
     def __str__(self):
         return self.name
 
+    def readable_by(self, user) -> bool:
+        """Whether `user` may read its report: as `SurveyRound.objects.readable_by(user)` has
+        it (published, or any round for the steering group)."""
+        return self.state == RoundState.PUBLISHED or is_steering_group(user)
+
     @property
     def is_open(self) -> bool:
         return self.state == RoundState.OPEN
