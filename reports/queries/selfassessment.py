@@ -427,6 +427,7 @@ class BenchmarkRow:
     stp_median: Level | None
     london_median: Level | None
     learn_from: list[Peer] | None  # None: the borough is above "planning" (or gave no level)
+    planned: str = ""  # the next step the borough planned in the area in the previous round
 
 
 @dataclass
@@ -434,6 +435,7 @@ class Benchmark:
     stp: object
     rows: list[BenchmarkRow]
     version: object
+    planned_in: object = None  # the previous round, when the borough rated itself in it
 
     @property
     def draft(self) -> bool:
@@ -483,13 +485,14 @@ def _peers(report: Report, borough, areas: list[str]) -> list:
     return found
 
 
-def benchmark(report: Report, scoping_return, kit: Toolkit) -> Benchmark | None:
+def benchmark(report: Report, scoping_return, kit: Toolkit, then=None) -> Benchmark | None:
     """A borough's level per area beside its STP footprint's median and London's (the whole
     report's), and for each area where it is at "planning" or below the boroughs at "embedded"
     there, its own footprint's first, then the rest, alphabetically within each, with their
-    contacts. None for a round that does not use the toolkit, or a borough without a counted
-    return. `kit`: the toolkit with `report`'s counts per footprint (one query, none when there
-    is no one to learn from)."""
+    contacts; with `then` (its return in the previous round, read with its rows), the next step
+    it planned there in each area ("planned: …; now: …"). None for a round that does not use
+    the toolkit, or a borough without a counted return. `kit`: the toolkit with `report`'s
+    counts per footprint (one query, none when there is no one to learn from)."""
     if not report.survey_round.uses_toolkit or scoping_return is None:
         return None
     borough = scoping_return.borough
@@ -499,6 +502,9 @@ def benchmark(report: Report, scoping_return, kit: Toolkit) -> Benchmark | None:
     weak = [slug for slug, level in own.items() if level is not None and level.rank <= planning]
     peers = _peers(report, borough, weak) if weak else []
     stp, london = kit.medians(str(borough.stp_id)), kit.medians()
+    planned = {}
+    if then is not None:
+        planned = {row.area_id: row.next_step for row in then.self_assessments.all()}
     rows = []
     for area in kit.areas:
         level = own.get(area.slug)
@@ -513,8 +519,22 @@ def benchmark(report: Report, scoping_return, kit: Toolkit) -> Benchmark | None:
                 )
             ]
             learn_from.sort(key=lambda peer: (not peer.same_stp, peer.borough.name))
-        rows.append(BenchmarkRow(area, level, stp[area.slug], london[area.slug], learn_from))
-    return Benchmark(borough.stp, rows, report.survey_round.toolkit_version)
+        rows.append(
+            BenchmarkRow(
+                area,
+                level,
+                stp[area.slug],
+                london[area.slug],
+                learn_from,
+                planned.get(area.slug, ""),
+            )
+        )
+    return Benchmark(
+        borough.stp,
+        rows,
+        report.survey_round.toolkit_version,
+        then.survey_round if then is not None and planned else None,
+    )
 
 
 def profile_benchmark(report: Report, scoping_return, then=None) -> Benchmark | None:
@@ -527,7 +547,7 @@ def profile_benchmark(report: Report, scoping_return, then=None) -> Benchmark | 
         return None
     kit = toolkit(report if uses else None, by_stp=True)
     attach_toolkit(returns, kit)
-    return benchmark(report, scoping_return, kit)
+    return benchmark(report, scoping_return, kit, then)
 
 
 # --- Change since the previous round ----------------------------------------------------------

@@ -304,6 +304,38 @@ def test_learn_from_names_only_boroughs_embedded_where_the_borough_is_at_plannin
     assert checked  # the seed gives someone to learn from
 
 
+def test_a_profile_shows_last_rounds_next_step_beside_this_rounds_level(client, reviewer):
+    camden, islington = (Borough.objects.get(slug=s) for s in ("camden", "islington"))
+    before = _seeded_levels([camden], seed=3)
+    previous = _toolkit_round(before, slug="then", by=reviewer, publish=False)
+    planned = {
+        area.slug: (f"Train two more staff in {area.name}" if number % 2 else "")
+        for number, area in enumerate(_areas())
+    }
+    for row in SelfAssessment.objects.filter(scoping_return__survey_round=previous):
+        row.next_step = planned[row.area_id]
+        row.save()
+    close_and_publish(previous, reviewer)
+    after = _seeded_levels([camden, islington], seed=4)
+    current = _toolkit_round(after, slug="now", by=reviewer, previous=previous)
+
+    found = page(client.get(reverse("reports:borough", args=[current.slug, "camden"])))
+    table = found.table("Camden's level per guidance area")
+    assert table["rows"][0][-1] == "Planned in Round then"
+    for row, area in zip(table["rows"][1:], _areas(), strict=True):
+        now = (_name(after[camden][area.slug]) or "no level chosen").lower()
+        expected = (
+            f"planned: {planned[area.slug]}; now: {now}"
+            if planned[area.slug]
+            else "No next step was planned in Round then"
+        )
+        assert row[-1] == expected, area.slug
+    # Islington had no return in the previous round: nothing was planned to show.
+    found = page(client.get(reverse("reports:borough", args=[current.slug, "islington"])))
+    heading = found.table("Islington's level per guidance area")["rows"][0]
+    assert heading[-1] == "London median"
+
+
 def test_a_round_without_the_toolkit_has_no_benchmark(client, reviewer, camden):
     survey_round = SurveyRoundFactory(slug="plain")
     scoping_return = complete_return(borough=camden, survey_round=survey_round)
