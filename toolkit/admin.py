@@ -6,6 +6,8 @@ A version's descriptors are edited only while it is a draft that no published ro
 change them (copy the version into a new draft). Every change is kept in the history.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -51,6 +53,22 @@ class LevelAdmin(AllLondonEdits, HistoryAdmin):
         return ["slug", "rank"] if obj else []
 
 
+# The descriptors' inline formset's prefix ("descriptors"), and the controls of its rows that
+# only an editable page has (the read-only page has each row's id and version, hidden).
+DESCRIPTORS = Descriptor._meta.get_field("version").remote_field.get_accessor_name()
+EDITED_DESCRIPTOR = re.compile(rf"^{DESCRIPTORS}-\d+-(area|level|text|DELETE)$")
+
+
+def _edits_descriptors(data) -> bool:
+    return any(EDITED_DESCRIPTOR.match(name) for name in data)
+
+
+def _say_once(request, level, text):
+    """Add the message unless one already waiting says it (a refusal just given)."""
+    if not any(text in str(message) for message in messages.get_messages(request)):
+        messages.add_message(request, level, text)
+
+
 class DescriptorForm(KeepsWhatItIsGiven, admin.options.forms.ModelForm):
     class Meta:
         model = Descriptor
@@ -93,10 +111,20 @@ class ToolkitVersionAdmin(AllLondonEdits, DjangoObjectActions, HistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        refusal = obj.edit_refusal() if obj is not None else None
+        if (
+            refusal
+            and request.method == "POST"
+            and _edits_descriptors(request.POST)
+            and self.has_change_permission(request, obj)
+        ):
+            # A page opened while the version could be edited, saved once it cannot: Django
+            # would drop the descriptors' changes and say the version was changed.
+            messages.error(request, f"Nothing was saved. {refusal}")
+            return HttpResponseRedirect(request.get_full_path())
         if obj is not None and request.method == "GET":
-            refusal = obj.edit_refusal()
             if refusal:
-                messages.info(request, refusal)
+                _say_once(request, messages.INFO, refusal)
             elif obj.is_draft:
                 messages.warning(
                     request,
@@ -128,6 +156,12 @@ class ToolkitVersionAdmin(AllLondonEdits, DjangoObjectActions, HistoryAdmin):
     )
     def approve(self, request, obj):
         self._refuse_unless_editor(request, obj)
+        # A draft a published round used stays a draft (its pages say so): the button is not
+        # offered then, but a page opened before the round was published still has it.
+        refusal = obj.edit_refusal() if obj.is_draft else None
+        if refusal:
+            messages.error(request, f"Not approved. {refusal}")
+            return
         try:
             versions.approve(version=obj, by=request.user)
         except versions.VersionError as error:
