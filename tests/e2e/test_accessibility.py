@@ -18,13 +18,16 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from boroughs.models import Borough
 from surveys import workflow
 from surveys.choices import ReturnState
-from surveys.models import CareRole, ScopingReturn
+from surveys.models import Barrier, Benefit, CareRole, ScopingReturn
 from surveys.sections import SECTIONS
 from tests.e2e.conftest import ARTIFACTS, sign_in
-from tests.factories import SurveyRoundFactory, complete_return
+from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
 from tests.helpers import authorisation_matrix as matrix
+from toolkit import versions
+from toolkit.models import Level
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -470,3 +473,136 @@ def test_pages_reflow_at_400_percent_zoom(
         if found := page.evaluate(OVERFLOWING):
             overflowing[path] = found[:3]
     assert overflowing == {}
+
+
+# --- The toolkit's pages with data --------------------------------------------------------------
+
+TOOLKIT_BOROUGHS = 8
+THEMED = [
+    ("Fewer people wait for a specialist appointment", "access,integration"),
+    ("Practices and the trust share one record", "communication"),
+    ("The service is funded for three years", "sustainability,service-capacity"),
+]
+
+
+def _rated_round(slug, previous, by, shift):
+    """A published toolkit round: eight boroughs' accepted returns (Camden's first), their levels
+    spread across the areas (each borough's differ from its levels `shift` rounds before), with
+    next steps, and benefits and barriers tagged with themes."""
+    survey_round = SurveyRoundFactory(
+        toolkit=True, slug=slug, name=f"Toolkit round {slug}", previous_round=previous
+    )
+    levels = versions.levels()
+    boroughs = [Borough.objects.get(slug="camden")] + list(
+        Borough.objects.exclude(slug="camden").order_by("stp__display_order", "pk")
+    )[: TOOLKIT_BOROUGHS - 1]
+    for i, borough in enumerate(boroughs):
+        scoping_return = complete_return(borough=borough, survey_round=survey_round)
+        for j, row in enumerate(scoping_return.self_assessments.order_by("area__order")):
+            # Camden stays low (someone to learn from); the others spread, embedded somewhere.
+            rank = (j % 2) if i == 0 else (i * 3 + j + shift) % len(levels)
+            row.level = levels[rank]
+            row.evidence = f"Evidence for {row.area_id}"
+            row.next_step = f"Next step in {row.area_id}" if j % 3 else ""
+            row.save()
+        for n, (text, themes) in enumerate(THEMED[: 1 + i % len(THEMED)]):
+            Benefit.objects.create(scoping_return=scoping_return, text=text, themes=themes)
+            if n % 2 == 0:
+                Barrier.objects.create(
+                    scoping_return=scoping_return, text=f"Not yet: {text.lower()}", themes=themes
+                )
+        workflow.submit(scoping_return=scoping_return, by=by, notify=False)
+        workflow.accept(scoping_return=scoping_return, by=by, notify=False)
+    return close_and_publish(survey_round, by)
+
+
+@pytest.fixture
+def toolkit_rounds(reviewer):
+    """Two published toolkit rounds, the second after the first: its profiles have the
+    benchmark with "Learn from" and last round's next steps, its changes page the levels moved."""
+    first = _rated_round("toolkit-1", None, reviewer, shift=0)
+    return first, _rated_round("toolkit-2", first, reviewer, shift=1)
+
+
+# Each cell of the heatmaps, as read: its text and the level its colour stands for.
+HEATMAP_CELLS = """() => [...document.querySelectorAll('table.pcmh-heatmap td.pcmh-level')].map(
+    td => [td.textContent.trim(),
+           [...td.classList].find(c => c.startsWith('pcmh-level--')).slice(12)])"""
+# The scrolling regions around tables and charts, each marked with its place on the page.
+SCROLL_REGIONS = """() => [...document.querySelectorAll('.pcmh-table-scroll')].map((el, i) => {
+    el.dataset.region = i;
+    const label = document.getElementById(el.getAttribute('aria-labelledby') || '');
+    return {role: el.getAttribute('role'), tabindex: el.tabIndex,
+            label: label ? label.textContent.trim() : ''};
+})"""
+FOCUSED_REGION = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    window.seen = window.seen || [];
+    if (window.seen.includes(el)) return {again: true};
+    window.seen.push(el);
+    return {region: el.dataset.region === undefined ? null : Number(el.dataset.region)};
+}"""
+
+
+def _regions_reached_by_tab(page):
+    """The scrolling regions of the page, and those Tab reaches (from the top, until focus comes
+    back round or leaves the page)."""
+    regions = page.evaluate(SCROLL_REGIONS)
+    reached = set()
+    for _ in range(1000):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUSED_REGION)
+        if focus is None or focus.get("again"):
+            break
+        if focus["region"] is not None:
+            reached.add(focus["region"])
+    return regions, reached
+
+
+def test_the_toolkit_pages_with_data_pass_axe_and_read_without_colour_or_a_mouse(
+    crawl, page, toolkit_rounds
+):
+    _, current = toolkit_rounds
+    slug = current.slug
+    pages = {
+        "self-assessment": f"/reports/{slug}/self-assessment/",
+        "themes": f"/reports/{slug}/themes/",
+        "profile": f"/reports/{slug}/boroughs/camden/",
+        "changes": f"/reports/{slug}/changes/",
+        "report": f"/reports/{slug}/report/",
+    }
+    # The words a heatmap cell may say for the level its colour stands for.
+    words = {level.slug: {level.name} for level in Level.objects.all()}
+    words.update({"not-answered": {"Not answered", "No level given"}, "no-return": {"No return"}})
+    regions_not_reached = {}
+    for name, path in pages.items():
+        crawl.visit(path)
+        # The data is there: what axe looked at is the pages with levels, themes and moves.
+        if name == "self-assessment":
+            cells = page.evaluate(HEATMAP_CELLS)
+            assert {level for level, _ in cells} >= set(
+                Level.objects.values_list("name", flat=True)
+            )
+            # Each cell names its level in words; its colour only repeats it.
+            wrong = [(text, css) for text, css in cells if text not in words.get(css, ())]
+            assert wrong == []
+        elif name == "themes":
+            expect(
+                page.get_by_text("Fewer people wait for a specialist appointment").first
+            ).to_be_attached()
+        elif name == "profile":
+            expect(page.get_by_role("heading", name="Learn from")).to_be_visible()
+            expect(page.get_by_text("planned: Next step in").first).to_be_visible()
+        elif name == "changes":
+            expect(page.get_by_text("→").first).to_be_visible()
+        if name != "report":
+            regions, reached = _regions_reached_by_tab(page)
+            assert regions, path
+            unnamed = [r for r in regions if r["role"] != "region" or not r["label"]]
+            assert unnamed == [], path
+            missed = [r["label"] for i, r in enumerate(regions) if i not in reached]
+            if missed or any(r["tabindex"] != 0 for r in regions):
+                regions_not_reached[path] = missed
+    assert regions_not_reached == {}
+    crawl.finish()
