@@ -156,12 +156,8 @@ class ToolkitVersionAdmin(AllLondonEdits, DjangoObjectActions, HistoryAdmin):
     )
     def approve(self, request, obj):
         self._refuse_unless_editor(request, obj)
-        # A draft a published round used stays a draft (its pages say so): the button is not
+        # A draft a published round used is refused (`versions.approve`): the button is not
         # offered then, but a page opened before the round was published still has it.
-        refusal = obj.edit_refusal() if obj.is_draft else None
-        if refusal:
-            messages.error(request, f"Not approved. {refusal}")
-            return
         try:
             versions.approve(version=obj, by=request.user)
         except versions.VersionError as error:

@@ -14,11 +14,17 @@ class VersionError(Exception):
 
 
 def approve(*, version: ToolkitVersion, by) -> ToolkitVersion:
-    """Approve a draft version: its descriptors are then shown without "Draft" and fixed."""
+    """Approve a draft version: its descriptors are then shown without "Draft" and fixed.
+    Refused for a draft a published round used (what that round shows cannot change): copy it
+    into a new draft and approve that."""
     with transaction.atomic():
         locked = ToolkitVersion.objects.select_for_update().get(pk=version.pk)
         if not locked.is_draft:
             raise VersionError(f"{locked} is approved already.")
+        refusal = locked.edit_refusal()
+        if refusal:
+            # A draft a published round used stays a draft: that round's pages say so.
+            raise VersionError(f"Not approved. {refusal}")
         missing = len(areas()) * len(levels()) - locked.descriptors.count()
         if missing:
             raise VersionError(

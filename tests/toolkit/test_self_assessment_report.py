@@ -46,10 +46,15 @@ def _seeded_levels(boroughs, seed):
     }
 
 
-def _toolkit_round(levels_by_borough, *, slug, by, previous=None, publish=True):
-    """A toolkit round whose boroughs' accepted returns hold the given levels; published."""
+def _toolkit_round(levels_by_borough, *, slug, by, previous=None, publish=True, version=None):
+    """A toolkit round whose boroughs' accepted returns hold the given levels; published.
+    `version`: the toolkit version it uses (the first, unless given)."""
     survey_round = SurveyRoundFactory(
-        toolkit=True, name=f"Round {slug}", slug=slug, previous_round=previous
+        toolkit=True,
+        name=f"Round {slug}",
+        slug=slug,
+        previous_round=previous,
+        **({"toolkit_version": version} if version else {}),
     )
     for borough, levels in levels_by_borough.items():
         scoping_return = complete_return(borough=borough, survey_round=survey_round)
@@ -190,12 +195,23 @@ def test_a_draft_versions_descriptors_are_marked_draft(client, toolkit_round, ma
     assert "Draft" in html
     first = version.descriptors.select_related("area").first()
     assert escape(first.text) in html
-    # A round against an approved version shows the same descriptors without "Draft".
+    # The round is published: its draft stays a draft, and its pages say so.
     from toolkit import versions
 
-    approved = versions.approve(version=version, by=make_user("approver", steering=True))
+    approver = make_user("approver", steering=True)
+    with pytest.raises(versions.VersionError, match="published"):
+        versions.approve(version=version, by=approver)
+    assert ToolkitVersion.objects.get(number=1).is_draft
+    assert "Draft" in client.get(url).content.decode()
+    # A round against an approved copy shows the same descriptors without "Draft".
+    copy = versions.copy_as_draft(version=version, by=approver)
+    approved = versions.approve(version=copy, by=approver)
     assert not approved.is_draft
-    assert "Draft" not in client.get(url).content.decode()
+    camden = Borough.objects.get(slug="camden")
+    later = _toolkit_round({camden: {}}, slug="later", by=approver, version=approved)
+    html = client.get(reverse("reports:self_assessment", args=[later.slug])).content.decode()
+    assert "Draft" not in html
+    assert escape(first.text) in html
 
 
 def test_the_2017_round_did_not_use_the_toolkit(client, round_2017):
