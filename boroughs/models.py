@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 
+from pcmh.published_names import NamedAsPublished
+
 STEERING_GROUP = "Steering group"
 
 
@@ -89,8 +91,10 @@ class RegisterLevel(models.Model):
         return self.name
 
 
-class Region(RegisterLevel):
+class Region(NamedAsPublished, RegisterLevel):
     """The register's top level: an NHS region ("London"), holding ICB or STP footprints."""
+
+    published_kind = "regions"
 
 
 def register_extent() -> dict:
@@ -109,9 +113,11 @@ def london_region():
     return Region.objects.get_or_create(slug="london", defaults={"name": "London"})[0].pk
 
 
-class Stp(RegisterLevel):
+class Stp(NamedAsPublished, RegisterLevel):
     """An integrated care board (ICB) or, in London's 2017 report, a sustainability and
     transformation partnership (STP) footprint: the level between a region and its units."""
+
+    published_kind = "stps"
 
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="stps", default=london_region
@@ -135,10 +141,12 @@ class BoroughQuerySet(models.QuerySet):
         return self.filter(memberships__user=user).distinct()
 
 
-class Borough(models.Model):
+class Borough(NamedAsPublished, models.Model):
     """A unit of the register, which makes one return a round: in London one of the 2017
     report's boroughs or CCGs (e.g. Central London CCG = Westminster), elsewhere a primary care
-    network."""
+    network. A published report shows it by its name when published (`pcmh.published_names`)."""
+
+    published_kind = "boroughs"
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True)

@@ -7,11 +7,12 @@ correction is a new key, and the first request after it computes the page again 
 version is current is itself kept for a few seconds, see `published_version`). Open and closed
 rounds (the steering group's provisional view) are never cached.
 
-What else a published page shows (the register's names, the round's statements and aims) is
-edited in the admin without a new version: any save of such a row starts a new generation of
-the keys (`GENERATION_KEY`). With local memory each server process has its own cache, so such
-an edit reaches the other processes when their entries expire (`REPORT_CACHE_SECONDS`); with
-Redis at once.
+What else a published page shows (the round's statements and aims) is edited in the admin
+without a new version: any save of such a row (or of the register's and the toolkit's, whose
+names a published page shows as published, see `pcmh.published_names`) starts a new
+generation of the keys (`GENERATION_KEY`). With local memory each server process has its own
+cache, so such an edit reaches the other processes when their entries expire
+(`REPORT_CACHE_SECONDS`); with Redis at once.
 
 Pages are the same for every reader but for the layout around them (the signed-in user's name,
 their sign-out form's token, their session's clock, messages), so a page is served from the

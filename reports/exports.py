@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from boroughs.models import Borough
+from pcmh import published_names
 from reports import queries
 from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
 from reports.queries.tables import APPENDIX_NOTE_FIELDS
@@ -51,6 +52,9 @@ class Column:
     meaning: str
     type: str
     allowed: str = ""
+    # A name of the register: (its kind in pcmh.published_names, the path of its slug), so that
+    # a published round's file names it as published.
+    named: tuple[str, str] | None = None
 
 
 def _choices_text(choices, *, blank: bool) -> str:
@@ -121,8 +125,20 @@ def _key_columns(prefix: str) -> tuple[Column, ...]:
 
 RETURN_COLUMNS = (
     *_key_columns(""),
-    Column("borough_name", "borough__name", "The borough or CCG's name", "text"),
-    Column("stp", "borough__stp__name", "The STP footprint the borough belongs to", "text"),
+    Column(
+        "borough_name",
+        "borough__name",
+        "The borough or CCG's name",
+        "text",
+        named=("boroughs", "borough__slug"),
+    ),
+    Column(
+        "stp",
+        "borough__stp__name",
+        "The STP footprint the borough belongs to",
+        "text",
+        named=("stps", "borough__stp__slug"),
+    ),
     Column(
         "state",
         "state",
@@ -166,10 +182,28 @@ class ExportFile:
         order = (f"scoping_return__{name}" for name in RETURN_REPORT_ORDER)
         return self.model.all_rows.filter(scoping_return__in=report.returns).order_by(*order, "id")
 
+    @property
+    def sources(self) -> list[str]:
+        """The values_list() paths of its columns, then those of the slugs of its names."""
+        named = [column.named[1] for column in self.columns if column.named]
+        return [column.source for column in self.columns] + named
+
+    def shown(self, values: tuple) -> tuple:
+        """A row of the values of `sources` as the file has it: the register's names as the
+        report shows them (a published round's, as published)."""
+        row = list(values[: len(self.columns)])
+        slugs = iter(values[len(self.columns) :])
+        for i, column in enumerate(self.columns):
+            if column.named:
+                row[i] = published_names.shown(column.named[0], next(slugs), row[i])
+        return tuple(row)
+
     def rows(self, report: Report) -> Iterator[tuple]:
         """Raw values, one tuple per row, streamed from the database in chunks (one query)."""
-        sources = [column.source for column in self.columns]
-        return self.queryset(report).values_list(*sources).iterator(chunk_size=2000)
+        values = self.queryset(report).values_list(*self.sources).iterator(chunk_size=2000)
+        if not any(column.named for column in self.columns):
+            return values
+        return map(self.shown, values)
 
 
 EXPORT_FILES = {

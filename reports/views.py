@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from boroughs.models import Region, Stp, is_steering_group
+from pcmh import published_names
 from pcmh.security_log import log_event
 from reports import charts, exports, queries, workbook
 from reports.csv import csv_response
@@ -40,11 +41,14 @@ def _report(request, round_slug) -> queries.Report:
     try:
         if version and not (version.isdigit() and len(version) < 6):
             raise queries.NoSuchVersion(version)
-        return queries.report_for(survey_round, request.user, int(version) if version else None)
+        report = queries.report_for(survey_round, request.user, int(version) if version else None)
     except queries.NoSuchVersion:
         raise Http404(
             f"{survey_round} has no published version “{version}” of its report."
         ) from None
+    # A published version shows the names it was published with, whatever was renamed since.
+    published_names.show_as_published(report.publication.register if report.publication else None)
+    return report
 
 
 def _limited_to(request, report) -> list[str]:

@@ -83,11 +83,11 @@ def _returns_with_rows(report: Report) -> Iterator[tuple[tuple, dict[str, list[t
     queryset = (
         report.returns.order_by(*RETURN_REPORT_ORDER)
         .annotate(**{f"_rows_{export.name}": _rows_as_json(export) for export in children})
-        .values_list(*sources, *(f"_rows_{export.name}" for export in children))
+        .values_list(*returns.sources, *(f"_rows_{export.name}" for export in children))
     )
-    width = len(sources)
+    width = len(returns.sources)
     for values in queryset.iterator(chunk_size=2000):
-        own_values = values[:width]
+        own_values = returns.shown(values[:width])
         rows = {}
         for (name, fields, where), text in zip(plans, values[width:], strict=True):
             decoded = sorted(

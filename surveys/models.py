@@ -152,7 +152,8 @@ class SurveyRound(models.Model):
 
 class Publication(models.Model):
     """One version of a round's published report: its inputs (every return of the round and
-    their child rows) copied and frozen as they stood when it was published, so that what the
+    their child rows, and the names of the register and the toolkit) copied and frozen as they
+    stood when it was published, so that what the
     report says changes only when the steering group publishes a correction (version 2, ...)
     with a note of what it corrects. `surveys.publications` makes the copies."""
 
@@ -167,6 +168,14 @@ class Publication(models.Model):
         blank=True,
         max_length=2000,
         help_text='Shown on the report as "Corrected on <date>: <note>"; none for version 1.',
+    )
+    register = models.JSONField(
+        "names as published",
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The register's and the toolkit's names when this version was published "
+        "(pcmh.published_names): what the report shows, whatever is renamed later.",
     )
 
     class Meta:

@@ -5,11 +5,13 @@ The reports read a published round through these copies (`reports.queries.report
 same queries as any round, so a return reopened and corrected after publishing changes nothing
 the report says until the steering group publishes a correction (a new version, its own copies).
 Copies are rows of the same tables (`ScopingReturn.publication` set); `ScopingReturn.objects`
-never shows them, `ScopingReturn.all_rows` does.
+never shows them, `ScopingReturn.all_rows` does. The register's and the toolkit's names are
+kept in the publication itself (`Publication.register`, see `pcmh.published_names`).
 """
 
 from __future__ import annotations
 
+from pcmh.published_names import snapshot
 from surveys.sections import ROWS
 
 # The child rows a report reads: every section's rows, and the steering group's data-quality
@@ -25,13 +27,18 @@ def _values(instance, *, skip: set[str]) -> dict:
     }
 
 
-def freeze(publication, *, return_model=None) -> int:
-    """Copy every return of `publication`'s round, and their child rows, into the publication;
-    the number of returns copied. A fixed number of queries (two, and two per kind of row),
-    without history rows: a copy is never edited. `return_model` is the migration's historical
-    model when a data migration freezes rounds published before publications existed."""
+def freeze(publication, *, return_model=None, apps=None) -> int:
+    """Copy every return of `publication`'s round, and their child rows, into the publication,
+    and keep the names of the register and the toolkit in it; the number of returns copied. A
+    fixed number of queries (two, two per kind of row and one per kind of name), without
+    history rows: a copy is never edited. `return_model` and `apps`: the migration's historical
+    model and apps when a data migration freezes rounds published before publications
+    existed."""
     if return_model is None:
         from surveys.models import ScopingReturn as return_model
+    if any(field.name == "register" for field in publication._meta.concrete_fields):
+        publication.register = snapshot(apps)
+        publication.save(update_fields=["register"])
     rows = return_model._default_manager.filter(
         survey_round_id=publication.survey_round_id, publication__isnull=True
     ).order_by("pk")

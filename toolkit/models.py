@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from pcmh.published_names import NamedAsPublished
 from toolkit.choices import VersionState
 
 # The state of a published round (surveys.choices.RoundState.PUBLISHED), named here so that the
@@ -23,8 +24,10 @@ from toolkit.choices import VersionState
 PUBLISHED = "published"
 
 
-class Principle(models.Model):
+class Principle(NamedAsPublished, models.Model):
     """One of the three principles the toolkit gives guidance across."""
+
+    published_kind = "principles"
 
     slug = models.SlugField(max_length=40, primary_key=True)
     name = models.CharField(max_length=100, unique=True)
@@ -40,8 +43,10 @@ class Principle(models.Model):
         return self.name
 
 
-class GuidanceArea(models.Model):
+class GuidanceArea(NamedAsPublished, models.Model):
     """One of the ten guidance areas a borough rates itself in, under one principle."""
+
+    published_kind = "areas"
 
     slug = models.SlugField(max_length=40, primary_key=True)
     name = models.CharField(max_length=100, unique=True)
@@ -61,9 +66,11 @@ class GuidanceArea(models.Model):
         return self.name
 
 
-class Level(models.Model):
+class Level(NamedAsPublished, models.Model):
     """A step of the maturity scale: not started, planning, implementing, embedded (`rank` 0–3,
     what medians and "at implementing or above" compare)."""
+
+    published_kind = "levels"
 
     slug = models.SlugField(max_length=20, primary_key=True)
     name = models.CharField(max_length=40, unique=True)

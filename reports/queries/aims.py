@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
+from pcmh.published_names import shown
 from reports.models import RoundAim
 from reports.queries.counts import Figure
 from reports.queries.report import REPORT_ORDER, Report
@@ -63,7 +64,7 @@ def aims(report: Report) -> list[AimFigure]:
     for key, name, printed, borough, slug, words, is_counted in rows:
         _, _, boroughs = found.setdefault(key, (name, printed, []))
         if slug is not None and is_counted:
-            boroughs.append(AimBorough(borough, slug, words))
+            boroughs.append(AimBorough(shown("boroughs", slug, borough), slug, words))
     total = report.borough_total
     return [
         AimFigure(key, name, printed, tuple(boroughs), total)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, FilteredRelation, Q, Sum
 
+from pcmh.published_names import shown
 from reports.queries.report import (
     CHOICE_FIELDS,
     NO_RETURN,
@@ -204,9 +205,9 @@ def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
     return [
         BoroughRow(
             row["pk"],
-            row["name"],
+            shown("boroughs", row["slug"], row["name"]),
             row["slug"],
-            row["stp__name"],
+            shown("stps", row["stp__slug"], row["stp__name"]),
             row["stp__slug"],
             {name: row[f"before__{name}"] for name in names} if row["before__pk"] else None,
             {name: row[f"after__{name}"] for name in names} if row["after__pk"] else None,

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
+from pcmh.published_names import shown
 from reports.queries.report import (
     CHOICE_FIELDS,
     NO_RETURN,
@@ -367,7 +368,7 @@ def ages(report: Report) -> Ages:
         for kind, age in (("min_age", min_age), ("max_age", max_age)):
             counts[kind][age] = counts[kind].get(age, 0) + count
         if slug is not None:
-            named_rows.append((sort_key, min_age, max_age, name, slug))
+            named_rows.append((sort_key, min_age, max_age, shown("boroughs", slug, name), slug))
     stated = {kind: sorted(age for age in ages if age is not None) for kind, ages in counts.items()}
     youngest_age = stated["min_age"][:1]
     named: dict[tuple[str, Decimal], list[tuple[str, str]]] = {}

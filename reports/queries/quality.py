@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from boroughs.models import Borough, Stp
+from pcmh.published_names import shown
 from reports.queries.counts import Figure
 from reports.queries.filters import BadFilter
 from reports.queries.report import (
@@ -128,11 +129,23 @@ def note_filters(report: Report, params) -> NoteFilters:
     boroughs, stps, questions = {}, {}, {}
     for row in rows:
         for options, value, label in (
-            (boroughs, row["scoping_return__borough__slug"], row["scoping_return__borough__name"]),
+            (
+                boroughs,
+                row["scoping_return__borough__slug"],
+                shown(
+                    "boroughs",
+                    row["scoping_return__borough__slug"],
+                    row["scoping_return__borough__name"],
+                ),
+            ),
             (
                 stps,
                 row["scoping_return__borough__stp__slug"],
-                row["scoping_return__borough__stp__name"],
+                shown(
+                    "stps",
+                    row["scoping_return__borough__stp__slug"],
+                    row["scoping_return__borough__stp__name"],
+                ),
             ),
             (questions, row["field"], _question_label(row["field"])),
         ):

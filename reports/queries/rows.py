@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Aggregate, Func, OuterRef, QuerySet, Subquery, TextField
 from django.utils import timezone
 
-from surveys.models import ScopingReturn
+from surveys.models import Publication, ScopingReturn
 from surveys.publications import FROZEN_RELATIONS
 
 
@@ -44,14 +44,25 @@ def _relations() -> dict[str, type[models.Model]]:
     return {name: fields[name].related_model for name in FROZEN_RELATIONS}
 
 
+# What a report reads apart from the rest of a row: a publication's names
+# (pcmh.published_names), of which only its round's current version's are read.
+LEFT_OUT = {Publication: ("register",)}
+
+
 def _annotation(name: str) -> str:
     return f"_rows_{name}"
 
 
+def _fields(model) -> list:
+    """The concrete fields of `model` read as JSON rows: all but the large ones a report reads
+    apart (`LEFT_OUT`)."""
+    return [f for f in model._meta.concrete_fields if f.attname not in LEFT_OUT.get(model, ())]
+
+
 def _rows_of(model, fk: str = "scoping_return", outer: str = "pk", manager: str = "all_rows"):
     """The rows of `model` whose `fk` is the outer query's `outer`, as one JSON array of
-    arrays (each row's values in the order of its concrete fields)."""
-    attnames = [field.attname for field in model._meta.concrete_fields]
+    arrays (each row's values in the order of its concrete fields, but `LEFT_OUT`'s)."""
+    attnames = [field.attname for field in _fields(model)]
     return Subquery(
         getattr(model, manager)
         .filter(**{fk: OuterRef(outer)})
@@ -77,7 +88,7 @@ def decode_value(field, value):
 
 
 def _instances(model, text: str | None, db: str) -> list[models.Model]:
-    fields = model._meta.concrete_fields
+    fields = _fields(model)
     attnames = [field.attname for field in fields]
     rows = json.loads(text, parse_float=Decimal) if text else []
     instances = [
@@ -121,11 +132,13 @@ def with_publications(rounds: QuerySet) -> QuerySet:
     """`rounds` (with `previous_round` selected), each read with its publications and its
     previous round's, in the same query; `keep_publications` keeps them on the round once
     read."""
-    from surveys.models import Publication
-
+    latest = Publication.objects.filter(survey_round=OuterRef("pk")).order_by("-version")
     return rounds.annotate(
         _publications=_rows_of(Publication, "survey_round", "pk", "objects"),
         _previous_publications=_rows_of(Publication, "survey_round", "previous_round", "objects"),
+        _register=Subquery(
+            latest.values("register")[:1], output_field=Publication._meta.get_field("register")
+        ),
     )
 
 
@@ -138,8 +151,6 @@ def report_rounds(rounds: QuerySet) -> QuerySet:
 def keep_publications(survey_round) -> None:
     """Keep the publications read by `with_publications` as `survey_round.publications.all()`
     (and its previous round's), in version order."""
-    from surveys.models import Publication
-
     for owner, text in (
         (survey_round, survey_round._publications),
         (survey_round.previous_round, survey_round._previous_publications),
@@ -147,6 +158,11 @@ def keep_publications(survey_round) -> None:
         if owner is not None:
             rows = sorted(_instances(Publication, text, survey_round._state.db), key=_version)
             _keep(owner, "publications", rows, fk="survey_round")
+    # The names the current version was published with (an earlier version's are read when
+    # asked for: a query of their own).
+    publications = survey_round.publications.all()
+    if publications:
+        publications[len(publications) - 1].register = survey_round._register or {}
 
 
 def _version(publication) -> int:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Cast
 
+from pcmh.published_names import shown
 from reports.queries.counts import Figure, FigureSet
 from reports.queries.report import (
     NO_RETURN,
@@ -150,11 +151,12 @@ def toolkit(report: Report | None = None, *, by_stp: bool = False, version=None)
     counts: dict = {}
     for kind, key, name, number, extra in _vocabulary_rows(report, by_stp=by_stp, version=version):
         if kind == "principle":
-            principles[key] = Principle(slug=key, name=name, order=number)
+            principles[key] = Principle(slug=key, name=shown("principles", key, name), order=number)
         elif kind == "area":
+            name = shown("areas", key, name)
             areas.append(GuidanceArea(slug=key, name=name, order=number, principle_id=extra))
         elif kind == "level":
-            levels.append(Level(slug=key, name=name, rank=number))
+            levels.append(Level(slug=key, name=shown("levels", key, name), rank=number))
         elif kind == "descriptor":
             descriptors[key][extra] = name
         else:
@@ -587,30 +589,33 @@ def level_changes(report: Report, previous: Report | None) -> list[AreaMoves] | 
         SelfAssessment.all_rows.filter(scoping_return__in=report.returns, level__isnull=False)
         .annotate(
             before_rank=Subquery(then.values("level__rank")[:1]),
-            before_name=Subquery(then.values("level__name")[:1]),
+            before_level=Subquery(then.values("level_id")[:1]),
         )
         .filter(before_rank__isnull=False)
         .exclude(level__rank=F("before_rank"))
         .values(
             "area_id",
             "level__rank",
-            "level__name",
+            "level_id",
             "before_rank",
-            "before_name",
+            "before_level",
             "scoping_return__borough__name",
             "scoping_return__borough__slug",
             "scoping_return__borough__stp__name",
+            "scoping_return__borough__stp__slug",
         )
         .order_by(*(f"scoping_return__borough__{name}" for name in REPORT_ORDER))
     )
     found = {area.slug: AreaMoves(area, [], []) for area in kit.areas}
+    levels = kit.level_by_slug
     for row in moved:
+        slug, stp = row["scoping_return__borough__slug"], row["scoping_return__borough__stp__slug"]
         move = LevelMove(
-            row["scoping_return__borough__name"],
-            row["scoping_return__borough__slug"],
-            row["scoping_return__borough__stp__name"],
-            row["before_name"],
-            row["level__name"],
+            shown("boroughs", slug, row["scoping_return__borough__name"]),
+            slug,
+            shown("stps", stp, row["scoping_return__borough__stp__name"]),
+            levels[row["before_level"]].name,
+            levels[row["level_id"]].name,
         )
         moves = found.get(row["area_id"])
         if moves is not None:

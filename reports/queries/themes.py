@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import IntegerField, Max, Subquery, TextField
 
+from pcmh.published_names import shown
 from reports.models import ThemeStatement
 from reports.queries.counts import Figure, FigureSet, figure_counts
 from reports.queries.report import RETURN_REPORT_ORDER, Report
@@ -111,7 +112,7 @@ def borough_statements(report: Report, kind: str) -> dict[str, list[BoroughState
     for text, themes, name, slug in rows:
         for code in field.codes(themes):
             if code in found:
-                found[code].append(BoroughStatement(name, slug, text))
+                found[code].append(BoroughStatement(shown("boroughs", slug, name), slug, text))
     return found
 
 
