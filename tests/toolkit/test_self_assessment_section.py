@@ -19,7 +19,7 @@ from surveys.resources import BarrierResource, BenefitResource, SelfAssessmentRe
 from surveys.sections import FIELD_NAMES
 from tests.factories import SurveyRoundFactory, close_and_publish, complete_return
 from tests.helpers.error_summary import ErrorSummary
-from tests.helpers.html_forms import as_post, form_data
+from tests.helpers.html_forms import as_post, form_data, response_form_data
 from tests.surveys.admin_helpers import confirm_import, export, upload
 from toolkit import versions
 from toolkit.choices import Theme
@@ -170,6 +170,26 @@ def test_saving_section_11_unchanged_changes_nothing(client, lead, varied_return
         response = client.post(url, as_post(data))
         assert response.status_code == 302, button
         assert _section_11(varied_return) == before, button
+
+
+def test_saving_the_admin_change_form_of_a_toolkit_return_unchanged_changes_nothing(
+    client, superuser, varied_return
+):
+    # The return's admin page with Section 11's inlines (levels, benefits, barriers), posted
+    # as the browser would send it.
+    client.force_login(superuser)
+    url = reverse("admin:surveys_scopingreturn_change", args=[varied_return.pk])
+    before = _section_11(varied_return)
+    page = client.get(url)
+    assert page.status_code == 200
+    data = response_form_data(page, form_id="scopingreturn_form", button="_save")
+    assert any(key.startswith("self_assessments-") for key in data)
+    assert any(key.startswith("benefits-") for key in data)
+    response = client.post(url, as_post(data))
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
+    assert _section_11(varied_return) == before
 
 
 def test_a_benefit_and_a_barrier_added_with_themes_are_shown_again_ticked(
