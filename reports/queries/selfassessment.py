@@ -17,7 +17,18 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast
 
 from pcmh.published_names import shown
@@ -573,51 +584,52 @@ class AreaMoves:
 
 def level_changes(report: Report, previous: Report | None) -> list[AreaMoves] | None:
     """Per guidance area, the boroughs whose level went up and down since `previous`, among those
-    with a level in both rounds; None unless both rounds used the toolkit (two queries)."""
+    with a level in both rounds; None unless both rounds used the toolkit (two queries: the
+    toolkit, and each borough's levels in both rounds joined by area)."""
     if previous is None or not (
         report.survey_round.uses_toolkit and previous.survey_round.uses_toolkit
     ):
         return None
     kit = toolkit()
-    then = SelfAssessment.all_rows.filter(
-        scoping_return__in=previous.returns,
-        scoping_return__borough_id=OuterRef("scoping_return__borough_id"),
-        area_id=OuterRef("area_id"),
-        level__isnull=False,
-    ).order_by()
     moved = (
-        SelfAssessment.all_rows.filter(scoping_return__in=report.returns, level__isnull=False)
+        report.boroughs.annotate(
+            after=FilteredRelation("returns", condition=report.counted_condition("returns__")),
+            before=FilteredRelation("returns", condition=previous.counted_condition("returns__")),
+        )
         .annotate(
-            before_rank=Subquery(then.values("level__rank")[:1]),
-            before_level=Subquery(then.values("level_id")[:1]),
+            _area=F("after__self_assessments__area_id"),
+            _then_area=F("before__self_assessments__area_id"),
+            _now=F("after__self_assessments__level_id"),
+            _then=F("before__self_assessments__level_id"),
+            _now_rank=F("after__self_assessments__level__rank"),
+            _then_rank=F("before__self_assessments__level__rank"),
         )
-        .filter(before_rank__isnull=False)
-        .exclude(level__rank=F("before_rank"))
-        .values(
-            "area_id",
-            "level__rank",
-            "level_id",
-            "before_rank",
-            "before_level",
-            "scoping_return__borough__name",
-            "scoping_return__borough__slug",
-            "scoping_return__borough__stp__name",
-            "scoping_return__borough__stp__slug",
-        )
-        .order_by(*(f"scoping_return__borough__{name}" for name in REPORT_ORDER))
+        .filter(_area=F("_then_area"))
+        .filter(~Q(_now_rank=F("_then_rank")))
+        .values_list(
+            "_area",
+            "_now",
+            "_then",
+            "_now_rank",
+            "_then_rank",
+            "slug",
+            "name",
+            "stp__slug",
+            "stp__name",
+        )  # fmt: skip
+        .order_by(*REPORT_ORDER)
     )
     found = {area.slug: AreaMoves(area, [], []) for area in kit.areas}
     levels = kit.level_by_slug
-    for row in moved:
-        slug, stp = row["scoping_return__borough__slug"], row["scoping_return__borough__stp__slug"]
+    for area, now, then, now_rank, then_rank, slug, name, stp, stp_name in moved:
         move = LevelMove(
-            shown("boroughs", slug, row["scoping_return__borough__name"]),
+            shown("boroughs", slug, name),
             slug,
-            shown("stps", stp, row["scoping_return__borough__stp__name"]),
-            levels[row["before_level"]].name,
-            levels[row["level_id"]].name,
+            shown("stps", stp, stp_name),
+            levels[then].name,
+            levels[now].name,
         )
-        moves = found.get(row["area_id"])
+        moves = found.get(area)
         if moves is not None:
-            (moves.up if row["level__rank"] > row["before_rank"] else moves.down).append(move)
+            (moves.up if now_rank > then_rank else moves.down).append(move)
     return list(found.values())
