@@ -13,6 +13,10 @@ and each section is then saved, where it changed, or confirmed unchanged. Every 
 last is published through `workflow.publish_round`, every return accepted; the last is open
 with its returns in a spread of states (a single round is published, unless asked otherwise).
 
+With `toolkit`, every round uses the self-assessment toolkit: each return has a level in every
+guidance area (rising with the unit's maturity, moving on between rounds), evidence, next steps
+and benefits and barriers tagged with themes.
+
 Everything is inserted in bulk (no history rows: no person made these changes), and is the same
 for the same seed, shape and day (the rounds are dated back from today).
 """
@@ -157,6 +161,7 @@ class Shape:
     rounds: int = 4
     seed: int = 1
     last_round_open: bool | None = None  # None: open when there is more than one round
+    toolkit: bool = False  # every round uses the self-assessment toolkit (Section 11)
 
 
 class ShapeError(ValueError):
@@ -492,12 +497,74 @@ def _generic_row(model):
     return make
 
 
+EVIDENCE = (
+    "Audited in the spring: {n} practices of the network take part.",
+    "The service's own figures, shared with the ICB each quarter.",
+    "Agreed at the steering group; minutes kept.",
+    "Seen in the patient survey and the referral figures.",
+)
+NEXT_STEPS = (
+    "Agree the model with the practices and the mental health trust.",
+    "Extend the service to the remaining practices.",
+    "Train two more practice staff and review in six months.",
+    "Write the case for recurrent funding.",
+    "Share the outcome figures with the ICB each quarter.",
+)
+THEMED = (
+    "Fewer people are referred on to secondary care.",
+    "Practices and the trust now share one record.",
+    "Waits for a first appointment are shorter.",
+    "The funding ends next year.",
+    "Recruiting to the new roles has been slow.",
+    "People are seen in their own practice.",
+)
+
+
+def _self_assessments(rng, context) -> list[dict]:
+    """A level in every guidance area, rising with the unit's maturity, with its evidence and
+    the next step it plans, by a date within the year."""
+    levels, maturity = context["levels"], context["maturity"]
+    rows = []
+    for area in context["areas"]:
+        rank = min(len(levels) - 1, max(0, round(maturity * 3 + rng.uniform(-1.2, 0.8))))
+        step = rng.random() < 0.8
+        rows.append(
+            {
+                "area_id": area,
+                "level_id": levels[rank],
+                "evidence": rng.choice(EVIDENCE).format(n=rng.randint(2, 12)),
+                "next_step": rng.choice(NEXT_STEPS) if step else "",
+                "target_date": (
+                    context["opens"] + datetime.timedelta(days=rng.randint(60, 360))
+                    if step
+                    else None
+                ),
+            }
+        )
+    return rows
+
+
+def _themed(rng, context):
+    return {"text": rng.choice(THEMED), "themes": ",".join(_themes(rng))}
+
+
+def _themes(rng) -> list[str]:
+    from toolkit.choices import Theme
+
+    chosen = set(rng.sample(Theme.values, rng.randint(1, 2)))
+    return [code for code in Theme.values if code in chosen]
+
+
 ROW_MAKERS = {
     "care_roles": (_care_role, (1, 6)),
     "measures": (_measure, (0, 4)),
     "funding_lines": (_funding_line, (1, 3)),
     "contacts": (_contact, (1, 3)),
+    "benefits": (_themed, (0, 3)),
+    "barriers": (_themed, (0, 2)),
 }
+# Rows made all at once: one per guidance area.
+ROW_SETS = {"self_assessments": _self_assessments}
 # Rows that say which row is which (a measure is named once in a return).
 DISTINCT = {"measures": "name", "care_roles": "role"}
 
@@ -505,6 +572,9 @@ DISTINCT = {"measures": "name", "care_roles": "role"}
 def fresh_rows(rng, relations: dict, context: dict) -> dict[str, list[dict]]:
     rows = {}
     for relation, model in relations.items():
+        if relation in ROW_SETS:
+            rows[relation] = ROW_SETS[relation](rng, context)
+            continue
         maker, (low, high) = ROW_MAKERS.get(relation, (_generic_row(model), (1, 2)))
         if relation == "measures" and context["answers"]["outcome_measures"] != Answer.YES:
             low, high = 0, 1
@@ -547,6 +617,8 @@ def changed(rng, answers, rows, maturity, place, context) -> set[str]:
             grown = fresh_rows(rng, {relation: context["relations"][relation]}, context)[relation]
             if relation == "funding_lines":  # funding is renewed for the new year
                 rows[relation] = grown
+            elif relation == "self_assessments":  # a level moves on, now and then back
+                rows[relation] = _moved_levels(rng, rows[relation], context)
             elif relation == "care_roles" and rows[relation]:
                 role = rng.choice(rows[relation])
                 role["wte"] = rng.choice(WTES)
@@ -560,6 +632,21 @@ def changed(rng, answers, rows, maturity, place, context) -> set[str]:
     if answers["min_age"] is not None and answers["max_age"] is not None:
         answers["max_age"] = max(answers["max_age"], answers["min_age"])
     return touched
+
+
+def _moved_levels(rng, rows, context) -> list[dict]:
+    levels = context["levels"]
+    moved = []
+    for row in rows:
+        row = dict(row)
+        rank = levels.index(row["level_id"]) if row["level_id"] in levels else 0
+        if rng.random() < 0.35:
+            rank = min(len(levels) - 1, max(0, rank + rng.choice((1, 1, 1, -1))))
+        row["level_id"] = levels[rank]
+        if row["target_date"] is not None:
+            row["target_date"] = context["opens"] + datetime.timedelta(days=rng.randint(60, 360))
+        moved.append(row)
+    return moved
 
 
 # --- Rounds -------------------------------------------------------------------------------------
@@ -609,6 +696,7 @@ def generate(shape: Shape, *, by, today: datetime.date | None = None, log=None) 
     last_opens = today - datetime.timedelta(days=30)
     carried: dict[int, tuple[dict, dict]] = {}
     previous = None
+    toolkit = _toolkit() if shape.toolkit else {}
     for k in range(shape.rounds):
         opens = last_opens - datetime.timedelta(days=365 * (shape.rounds - 1 - k))
         is_open = open_last and k == shape.rounds - 1
@@ -622,6 +710,8 @@ def generate(shape: Shape, *, by, today: datetime.date | None = None, log=None) 
             closed_at=None if is_open else _at(opens + datetime.timedelta(days=91), rng),
             closed_by=None if is_open else by,
             report_grouping=ReportGrouping.REGION,
+            uses_toolkit=shape.toolkit,
+            toolkit_version=toolkit.get("version"),
         )
         sections = sections_for(survey_round)
         relations = {
@@ -641,6 +731,9 @@ def generate(shape: Shape, *, by, today: datetime.date | None = None, log=None) 
                 "relations": relations,
                 "year": year,
                 "icb": borough.stp.name,
+                "opens": opens,
+                "maturity": maturity[borough.pk],
+                **toolkit,
             }
             if previous is None:
                 answers = fresh_answers(rng, maturity[borough.pk], place[borough.pk])
@@ -691,6 +784,18 @@ def generate(shape: Shape, *, by, today: datetime.date | None = None, log=None) 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return result
+
+
+def _toolkit() -> dict:
+    """What a toolkit round's rows are made from: its version (the latest approved, or the
+    draft), the guidance areas and the levels in order."""
+    from toolkit import versions
+
+    return {
+        "version": versions.latest_approved(),
+        "areas": [area.slug for area in versions.areas()],
+        "levels": [level.slug for level in versions.levels()],
+    }
 
 
 def _return(survey_round, borough, answers, state, saved, unchanged, previous, rng, by):

@@ -171,3 +171,35 @@ def test_a_register_of_another_shape_renders_every_report_page(
     response = client.get(reverse("reports:summary_json", args=[rounds[0].slug]))
     summary = response.json()
     assert summary["boroughs"] == shape.units
+
+
+def test_with_the_toolkit_every_return_rates_every_area_and_levels_move_between_rounds(client):
+    from surveys.models import Barrier, Benefit, SelfAssessment
+    from toolkit import versions
+
+    _generate("--units", "40", "--regions", "2", "--icbs", "6", "--rounds", "2", "--toolkit")
+    first, second = SurveyRound.objects.order_by("opens_on")
+    assert first.uses_toolkit and second.uses_toolkit
+    assert first.toolkit_version == versions.latest_approved()
+    areas = {area.slug for area in versions.areas()}
+    levels = {}
+    for survey_round in (first, second):
+        rated = {}
+        for borough, area, level in SelfAssessment.objects.filter(
+            scoping_return__survey_round=survey_round
+        ).values_list("scoping_return__borough_id", "area_id", "level_id"):
+            rated.setdefault(borough, {})[area] = level
+        assert len(rated) == 40
+        assert all(set(by_area) == areas for by_area in rated.values())
+        levels[survey_round.slug] = rated
+    spread = {level for by_area in levels[first.slug].values() for level in by_area.values()}
+    assert spread == {level.slug for level in versions.levels()}
+    assert levels[first.slug] != levels[second.slug]  # levels moved on in the second round
+    assert Benefit.objects.filter(scoping_return__survey_round=first).exists()
+    assert Barrier.objects.filter(scoping_return__survey_round=first).exists()
+    # The first round is published: its self-assessment page counts every return's levels.
+    data = client.get(reverse("reports:summary_json", args=[first.slug])).json()
+    for area in areas:
+        assert sum(data["self_assessment"][area].values()) == 40
+    page = client.get(reverse("reports:self_assessment", args=[first.slug]))
+    assert page.status_code == 200

@@ -31,6 +31,11 @@ class Command(BaseCommand):
         last = parser.add_mutually_exclusive_group()
         last.add_argument("--last-open", dest="last_open", action="store_true", default=None)
         last.add_argument("--last-published", dest="last_open", action="store_false")
+        parser.add_argument(
+            "--toolkit",
+            action="store_true",
+            help="every round uses the self-assessment toolkit (Section 11 in every return)",
+        )
 
     def handle(self, *args, **options):
         shape = Shape(
@@ -40,6 +45,7 @@ class Command(BaseCommand):
             rounds=options["rounds"],
             seed=options["seed"],
             last_round_open=options["last_open"],
+            toolkit=options["toolkit"],
         )
         started = time.perf_counter()
         try:
