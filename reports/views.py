@@ -430,16 +430,22 @@ def themes(request, round_slug):
 
 def self_assessment(request, round_slug):
     """Section 11 across the round: the boroughs' levels by guidance area (a heatmap grouped by
-    STP footprint, with each footprint's medians), the spread per area, the shares per
-    principle; for a round without the toolkit, a sentence saying so."""
+    STP footprint, with each footprint's medians; at national size one region a page), the
+    spread per area, the shares per principle; for a round without the toolkit, a sentence
+    saying so."""
     report = _report(request, round_slug)
-    found = selfassessment.self_assessment(report)
+    region, regions = (
+        _region_part(request, report) if report.survey_round.uses_toolkit else (None, [])
+    )
+    found = selfassessment.self_assessment(report, region)
     return _render(
         request,
         "reports/self_assessment.html",
         report,
         "self_assessment",
         assessment=found,
+        region=region,
+        region_links=_region_links(request, regions, region),
         distribution=[
             {
                 "area": area,

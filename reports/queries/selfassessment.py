@@ -271,9 +271,10 @@ class SelfAssessmentReport:
         ]
 
 
-def _levels_of_each_borough(report: Report):
-    """The report's boroughs with their STP, each with `_counted` (a counted return) and
-    `_levels` (its counted return's [area, level] pairs as JSON), in report order (one query)."""
+def _levels_of_each_borough(report: Report, region=None):
+    """The report's boroughs (those of `region`, if given) with their STP, each with `_counted`
+    (a counted return) and `_levels` (its counted return's [area, level] pairs as JSON), in
+    report order (one query)."""
     levels = Subquery(
         SelfAssessment.all_rows.filter(
             scoping_return__in=report.returns, scoping_return__borough=OuterRef("pk")
@@ -284,8 +285,9 @@ def _levels_of_each_borough(report: Report):
         .values("rows"),
         output_field=TextField(),
     )
+    boroughs = report.boroughs if region is None else report.boroughs.filter(stp__region=region)
     return (
-        report.boroughs.select_related("stp")
+        boroughs.select_related("stp")
         .annotate(_counted=Exists(report.returns.filter(borough=OuterRef("pk"))), _levels=levels)
         .order_by(*REPORT_ORDER)
     )
@@ -334,16 +336,18 @@ def _principle_shares(
     return shares
 
 
-def self_assessment(report: Report) -> SelfAssessmentReport | None:
+def self_assessment(report: Report, region=None) -> SelfAssessmentReport | None:
     """The self-assessment page of a round that uses the toolkit (None for one that does not):
-    the heatmap by STP with each footprint's medians, the spread of levels per area, the shares
-    per principle and London's medians (four queries)."""
+    the heatmap by STP with each footprint's medians (of `region`'s footprints only, if given:
+    a national report shows one region at a time), the spread of levels per area, the shares
+    per principle and London's medians, those of the whole report (four queries; five for a
+    region)."""
     survey_round = report.survey_round
     if not survey_round.uses_toolkit:
         return None
     version = survey_round.toolkit_version
     kit = toolkit(report, by_stp=True, version=version)
-    boroughs = list(_levels_of_each_borough(report))
+    boroughs = list(_levels_of_each_borough(report, region))
     by_slug = kit.level_by_slug
     heatmap: dict = {}
     counted = 0
@@ -366,6 +370,8 @@ def self_assessment(report: Report) -> SelfAssessmentReport | None:
             )
         heatmap[borough.stp_id].rows.append(HeatmapRow(borough, cells))
     total = len(boroughs)
+    if region is not None:  # the figures are the whole report's
+        total, counted = report.totals["boroughs"], report.totals["counted"]
     per_area = kit.per_area()
     distribution = []
     for area in kit.areas:

@@ -15,6 +15,7 @@ from surveys.generate import Shape, generate
 from surveys.management.commands.load_2017_round import system_user
 from surveys.models import SurveyRound
 from tests.reports.helpers import page
+from toolkit.models import GuidanceArea, Level
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,39 @@ def test_each_regions_page_within_ten_queries(client, national, reviewer):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(url, params).status_code == 200
             assert len(captured) <= 10, (name, params)
+
+
+def test_the_self_assessment_heatmap_shows_one_region_at_a_time_with_the_whole_reports_figures(
+    client, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
+    generate(shape, by=system_user())
+    national = SurveyRound.objects.get()
+    url = reverse("reports:self_assessment", args=[national.slug])
+    everything = client.get(reverse("reports:summary_json", args=[national.slug])).json()
+    names = dict(Level.objects.values_list("slug", "name"))
+    units_in_all = national.returns.count()
+    seen = []
+    for region in Region.objects.all():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"region": region.slug})
+        assert response.status_code == 200
+        assert len(captured) <= 10
+        shown = profile_links(response, national.slug)
+        units = Borough.objects.filter(stp__region=region, returns__survey_round=national)
+        assert shown == {f"/reports/{national.slug}/boroughs/{b.slug}/" for b in units}
+        seen += shown
+        # The spread of levels per area is the whole report's, whichever region is shown.
+        found = page(response)
+        for area in GuidanceArea.objects.all():
+            rows = found.table(f"{area.name}: boroughs by level, out of {units_in_all}")["rows"]
+            shown_counts = {name: int(count) for name, count, _ in rows[1:]}
+            expected = everything["self_assessment"][area.slug]
+            assert shown_counts == {names[slug]: n for slug, n in expected.items()}, area.slug
+    assert len(seen) == len(set(seen)) == national.returns.count()
+    assert client.get(url).status_code == 200  # the first region, without a redirect
+    assert client.get(url, {"region": "atlantis"}).status_code == 404
 
 
 def test_a_national_summary_links_to_the_boroughs_at_an_age_rather_than_naming_them(
