@@ -406,14 +406,18 @@ def full_report(request, round_slug):
 
 def themes(request, round_slug):
     """The benefit and barrier themes, each ranked by the boroughs reporting it, with the
-    boroughs' statements and the round's own under each theme."""
+    boroughs' statements (at national size one region's a page) and the round's own under
+    each theme."""
     report = _report(request, round_slug)
-    rankings = queries.theme_rankings(report)
+    region, regions = _region_part(request, report)
+    rankings = queries.theme_rankings(report, region)
     return _render(
         request,
         "reports/themes.html",
         report,
         "themes",
+        region=region,
+        region_links=_region_links(request, regions, region),
         rankings=[
             {
                 "ranking": ranking,

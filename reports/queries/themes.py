@@ -96,16 +96,18 @@ class BoroughStatement:
     text: str
 
 
-def borough_statements(report: Report, kind: str) -> dict[str, list[BoroughStatement]]:
-    """Theme → the counted returns' rows of `kind` tagged with it, boroughs in the report's
-    order (a row with several themes under each; one query)."""
+def borough_statements(report: Report, kind: str, region=None) -> dict[str, list[BoroughStatement]]:
+    """Theme → the counted returns' rows of `kind` tagged with it (of `region`'s boroughs only,
+    if given), boroughs in the report's order (a row with several themes under each; one
+    query)."""
     model = KINDS[kind][0]
-    rows = (
-        model.all_rows.filter(scoping_return__in=report.returns)
-        .order_by(*(f"scoping_return__{name}" for name in RETURN_REPORT_ORDER), "id")
-        .values_list(
-            "text", "themes", "scoping_return__borough__name", "scoping_return__borough__slug"
-        )
+    rows = model.all_rows.filter(scoping_return__in=report.returns)
+    if region is not None:
+        rows = rows.filter(scoping_return__borough__stp__region=region)
+    rows = rows.order_by(
+        *(f"scoping_return__{name}" for name in RETURN_REPORT_ORDER), "id"
+    ).values_list(
+        "text", "themes", "scoping_return__borough__name", "scoping_return__borough__slug"
     )
     found = {code: [] for code in Theme.values}
     field = model._meta.get_field("themes")
@@ -195,16 +197,17 @@ def _ranking(kind, counts, statements, stated, total) -> Ranking:
     )
 
 
-def theme_rankings(report: Report) -> list[Ranking]:
-    """The benefits' ranking, then the barriers', each theme with its boroughs' statements and
-    the round's (four queries: the denominator, the counts with the round's statements, and
-    each kind's rows)."""
+def theme_rankings(report: Report, region=None) -> list[Ranking]:
+    """The benefits' ranking, then the barriers', each theme with its boroughs' statements (of
+    `region`'s boroughs only, if given: the counts are the whole report's) and the round's
+    (four queries: the denominator, the counts with the round's statements, and each kind's
+    rows)."""
     counts, stated = _counts_and_statements(report, statements=True)
     return [
         _ranking(
             kind,
             counts[str(kind)],
-            borough_statements(report, kind),
+            borough_statements(report, kind, region),
             stated[str(kind)],
             report.borough_total,
         )

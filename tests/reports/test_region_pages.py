@@ -15,6 +15,7 @@ from surveys.generate import Shape, generate
 from surveys.management.commands.load_2017_round import system_user
 from surveys.models import SurveyRound
 from tests.reports.helpers import page
+from toolkit.choices import Theme
 from toolkit.models import GuidanceArea, Level
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,39 @@ def test_the_self_assessment_heatmap_shows_one_region_at_a_time_with_the_whole_r
             assert shown_counts == {names[slug]: n for slug, n in expected.items()}, area.slug
     assert len(seen) == len(set(seen)) == national.returns.count()
     assert client.get(url).status_code == 200  # the first region, without a redirect
+    assert client.get(url, {"region": "atlantis"}).status_code == 404
+
+
+def test_the_themes_page_lists_one_regions_statements_at_a_time_under_the_whole_counts(
+    client, settings
+):
+    from surveys.models import Benefit
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
+    generate(shape, by=system_user())
+    national = SurveyRound.objects.get()
+    url = reverse("reports:themes", args=[national.slug])
+    counts = client.get(reverse("reports:summary_json", args=[national.slug])).json()["themes"]
+    seen = []
+    for region in Region.objects.all():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"region": region.slug})
+        assert response.status_code == 200
+        assert len(captured) <= 10
+        linked = profile_links(response, national.slug)
+        # Only the region's boroughs are quoted; the ranking counts every region's.
+        stating = Borough.objects.filter(
+            stp__region=region, returns__in=Benefit.objects.values("scoping_return")
+        )
+        assert linked >= {f"/reports/{national.slug}/boroughs/{b.slug}/" for b in stating}
+        outside = Borough.objects.exclude(stp__region=region).values_list("slug", flat=True)
+        assert not linked & {f"/reports/{national.slug}/boroughs/{s}/" for s in outside}
+        seen += linked
+        rows = page(response).table("Benefits seen: themes ranked")["rows"][1:]
+        assert {row[1]: int(row[2]) for row in rows} == {
+            label: counts["benefits"][code] for code, label in Theme.choices
+        }
     assert client.get(url, {"region": "atlantis"}).status_code == 404
 
 
