@@ -11,6 +11,8 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+from itertools import islice, repeat
 
 from django.db import models
 from django.utils import timezone
@@ -38,6 +40,7 @@ from surveys.models import (
 from surveys.numbers import plain_decimal
 from surveys.resources import (
     CARE_ROLE_FIELDS,
+    ESCAPED_STARTS,
     RETURN_FIELDS,
     SELF_ASSESSMENT_FIELDS,
     THEMED_FIELDS,
@@ -188,20 +191,26 @@ class ExportFile:
         named = [column.named[1] for column in self.columns if column.named]
         return [column.source for column in self.columns] + named
 
+    @cached_property
+    def _names(self) -> tuple[tuple[int, str, int], ...]:
+        """For each name of the register: its column, its kind, and where its slug is in a row
+        of `sources`."""
+        named = [(i, column.named[0]) for i, column in enumerate(self.columns) if column.named]
+        width = len(self.columns)
+        return tuple((i, kind, width + k) for k, (i, kind) in enumerate(named))
+
     def shown(self, values: tuple) -> tuple:
         """A row of the values of `sources` as the file has it: the register's names as the
         report shows them (a published round's, as published)."""
         row = list(values[: len(self.columns)])
-        slugs = iter(values[len(self.columns) :])
-        for i, column in enumerate(self.columns):
-            if column.named:
-                row[i] = published_names.shown(column.named[0], next(slugs), row[i])
+        for i, kind, slug in self._names:
+            row[i] = published_names.shown(kind, values[slug], row[i])
         return tuple(row)
 
     def rows(self, report: Report) -> Iterator[tuple]:
         """Raw values, one tuple per row, streamed from the database in chunks (one query)."""
         values = self.queryset(report).values_list(*self.sources).iterator(chunk_size=2000)
-        if not any(column.named for column in self.columns):
+        if not self._names:
             return values
         return map(self.shown, values)
 
@@ -320,6 +329,8 @@ def export_filename(report: Report, stem: str, extension: str) -> str:
 
 def cell_text(value) -> str:
     """A value as a CSV cell: codes as stored, decimals without trailing zeros, yes/no."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -327,8 +338,12 @@ def cell_text(value) -> str:
     if isinstance(value, Decimal):
         return plain_decimal(value)
     if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat(timespec="seconds")
+        return _datetime_text(value)
     return str(value)
+
+
+def _datetime_text(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
 def _xlsx_cell(value):
@@ -336,6 +351,78 @@ def _xlsx_cell(value):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value))
     return escape_formula(text)
+
+
+def _marked(values: tuple) -> bool:
+    """Whether `escape_formula` marks any of a column's values, all text (it marks those
+    that begin with one of `ESCAPED_STARTS`); TypeError for a value that is not text."""
+    return any(map(str.startswith, values, repeat(ESCAPED_STARTS)))
+
+
+def _text_column(values: tuple) -> Iterable[str]:
+    """A column's values as CSV cells, `escape_formula(cell_text(value))` each."""
+    try:
+        marked = _marked(values)
+    except TypeError:  # not all text: None, numbers, dates
+        if set(map(type, values)) <= {datetime.datetime, type(None)}:
+            # A date and time in ISO 8601 begins with the year's digits: nothing to mark.
+            return ["" if value is None else _datetime_text(value) for value in values]
+        return [escape_formula(cell_text(value)) for value in values]
+    return list(map(escape_formula, values)) if marked else values
+
+
+def _xlsx_column(values: tuple) -> Iterable:
+    """A column's values as XLSX cells, `_xlsx_cell(value)` each."""
+    sub = ILLEGAL_CHARACTERS_RE.sub
+    try:
+        cells = [sub("", value) for value in values]
+        marked = _marked(cells)
+    except TypeError:  # not all text: None, numbers, dates
+        return [_xlsx_cell(value) for value in values]
+    return list(map(escape_formula, cells)) if marked else cells
+
+
+def _columns(rows: list, convert) -> list | None:
+    """The columns of `rows`, each column's values converted at once by `convert`; None where
+    the rows are not all as wide."""
+    width = len(rows[0]) if rows else 0
+    if not width or any(len(row) != width for row in rows):
+        return None
+    return [convert(values) for values in zip(*rows, strict=True)]
+
+
+def _by_column(rows: list, convert) -> Iterable:
+    """`rows` with their cells converted a column at a time by `convert` (or a row at a time
+    where they are not all as wide: `convert` gives each value's cell whatever its column)."""
+    columns = _columns(rows, convert)
+    if columns is None:
+        return ([*convert(tuple(row))] for row in rows)
+    return zip(*columns, strict=True)
+
+
+def text_columns(rows: list) -> list[Iterable[str]] | None:
+    """The columns of `rows` as CSV cells, each `escape_formula(cell_text(value))`, worked out
+    a column at a time (a few calls per column instead of several per cell); None where the
+    rows are not all as wide."""
+    return _columns(rows, _text_column)
+
+
+def in_batches(iterable: Iterable, size: int) -> Iterator[list]:
+    """The items of `iterable` in lists of `size` (the last one shorter)."""
+    iterator = iter(iterable)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def text_rows(rows: list) -> Iterable[tuple]:
+    """Rows of values as rows of CSV cells, each `escape_formula(cell_text(value))`, a column
+    at a time where they are all as wide (`text_columns`)."""
+    return _by_column(rows, _text_column)
+
+
+def xlsx_rows(rows: list) -> Iterable[tuple]:
+    """Rows of values as rows of XLSX cells, each `_xlsx_cell(value)`, a column at a time."""
+    return _by_column(rows, _xlsx_column)
 
 
 def _sheet(workbook, title: str, header: list[str], rows: Iterable) -> None:

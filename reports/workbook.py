@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import OuterRef, Subquery, TextField
 from django.utils import timezone
 from openpyxl import Workbook
@@ -26,15 +27,32 @@ from reports.exports import (
     _xlsx_cell,
     cell_text,
     dictionary_rows,
+    in_batches,
     table_rows,
+    xlsx_rows,
 )
 from reports.queries import Report
 from reports.queries.rows import JSONArray, JSONArrays, decode_value
 from surveys.models import ScopingReturn
 
+# Returns whose rows are written at once: the cells of each sheet are worked out a column of
+# the batch at a time (`xlsx_rows`), and memory stays flat.
+RETURNS_PER_BATCH = 250
+
 
 def _xlsx_row(row) -> list:
     return [_xlsx_cell(value) for value in row]
+
+
+def _append(sheet, rows: list) -> None:
+    for row in xlsx_rows(rows):
+        sheet.append(row)
+
+
+def _read_as_is(field) -> bool:
+    """Whether `decode_value` gives a JSON value of `field` back as it is: text is a JSON
+    string, an id a JSON integer."""
+    return isinstance(field, models.CharField | models.TextField | models.AutoField)
 
 
 def _field_at(model, path: str):
@@ -72,14 +90,15 @@ def _returns_with_rows(report: Report) -> Iterator[tuple[tuple, dict[str, list[t
     for export in children:
         own = _own_columns(export)
         fields = [export.model._meta.pk, *(_field_at(export.model, c.source) for c in own)]
-        # Each column: where its value is, in the return's values or in the row's own.
+        decoded = [(i, field) for i, field in enumerate(fields) if not _read_as_is(field)]
+        # Each column: where its value is in the return's values, then the row's own.
         where = [
-            ("return", sources.index(c.source.removeprefix("scoping_return__")))
+            sources.index(c.source.removeprefix("scoping_return__"))
             if c.source.startswith("scoping_return__")
-            else ("own", 1 + own.index(c))
+            else len(sources) + 1 + own.index(c)
             for c in export.columns
         ]
-        plans.append((export.name, fields, where))
+        plans.append((export.name, decoded, where))
     queryset = (
         report.returns.order_by(*RETURN_REPORT_ORDER)
         .annotate(**{f"_rows_{export.name}": _rows_as_json(export) for export in children})
@@ -89,18 +108,13 @@ def _returns_with_rows(report: Report) -> Iterator[tuple[tuple, dict[str, list[t
     for values in queryset.iterator(chunk_size=2000):
         own_values = returns.shown(values[:width])
         rows = {}
-        for (name, fields, where), text in zip(plans, values[width:], strict=True):
-            decoded = sorted(
-                (
-                    [decode_value(f, v) for f, v in zip(fields, row, strict=True)]
-                    for row in (json.loads(text, parse_float=Decimal) if text else [])
-                ),
-                key=lambda row: row[0],
-            )
-            rows[name] = [
-                tuple(own_values[i] if kind == "return" else row[i] for kind, i in where)
-                for row in decoded
-            ]
+        for (name, decoded, where), text in zip(plans, values[width:], strict=True):
+            own_rows = json.loads(text, parse_float=Decimal) if text else []
+            for row in own_rows:
+                for i, field in decoded:
+                    row[i] = decode_value(field, row[i])
+            own_rows.sort(key=lambda row: row[0])
+            rows[name] = [tuple(map((*own_values, *row).__getitem__, where)) for row in own_rows]
         yield own_values, rows
 
 
@@ -115,19 +129,19 @@ def write_workbook(report: Report, about: list[list], file) -> None:
     tables = workbook.create_sheet(title="tables")
     tables.append(TABLES_HEADER)
     boroughs = counted = 0
-    for row in table_rows(report):
-        boroughs += 1
-        counted += not row[2].startswith(queries.NO_RETURN_LABEL)
-        tables.append(_xlsx_row(row))
+    for rows in in_batches(table_rows(report), 1000):
+        boroughs += len(rows)
+        counted += sum(not row[2].startswith(queries.NO_RETURN_LABEL) for row in rows)
+        _append(tables, rows)
     sheets = {}
     for export in EXPORT_FILES.values():
         sheets[export.name] = workbook.create_sheet(title=export.name[:31])
         sheets[export.name].append(export.header)
-    for return_values, rows in _returns_with_rows(report):
-        sheets["returns"].append(_xlsx_row(return_values))
-        for name, values in rows.items():
-            for row in values:
-                sheets[name].append(_xlsx_row(row))
+    children = [name for name in sheets if name != "returns"]
+    for batch in in_batches(_returns_with_rows(report), RETURNS_PER_BATCH):
+        _append(sheets["returns"], [return_values for return_values, _ in batch])
+        for name in children:
+            _append(sheets[name], [row for _, rows in batch for row in rows[name]])
     dictionary = workbook.create_sheet(title="data dictionary")
     dictionary.append(DICTIONARY_HEADER)
     for row in dictionary_rows():

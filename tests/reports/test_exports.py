@@ -1,16 +1,20 @@
 """The downloads: tables.csv, the data files, their dictionary, the workbook and the JSON."""
 
 import csv
+import datetime
 import io
+import re
+from decimal import Decimal
 
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reports import queries
 from reports.exports import EXPORT_FILES
 from surveys.choices import ReturnState, RoundState
-from surveys.models import CareRole, Contact, ScopingReturn
+from surveys.models import CareRole, Contact, FundingLine, ScopingReturn
 from tests.factories import SurveyRoundFactory, complete_return
 from tests.reports.helpers import body, csv_rows, label_of
 
@@ -186,3 +190,133 @@ def test_the_workbook_holds_every_file_with_formulas_escaped(client, formula_rou
 def test_summary_json_of_a_published_round_is_not_provisional(client, formula_round):
     data = client.get(reverse("reports:summary_json", args=["formula"])).json()
     assert data["provisional"] is False and data["counted"] == 1
+
+
+# Values a spreadsheet or a CSV reader could take for something else, in every kind of column.
+AWKWARD_TEXT = {
+    "service_name": "=1+1",
+    "status_note": "+44",
+    "model_other": "-5",
+    "scope_note": "@x",
+    "training_note": "'=already marked",
+    "current_situation": 'She said "yes, at once",\nthen "no"',
+    "co_production": "\ttabbed",
+    "aims": "\rcarriage return, then text",
+    "service_form": "Plain, with a comma",
+    "model_description": "\x01=HIDDEN()",  # a control character, which XLSX cannot hold
+}
+
+
+def expected_cell(value) -> str:
+    """A CSV cell as the export rules give it, worked out here on their own: codes and text as
+    stored, decimals without trailing zeros, yes/no, UTC date and time; then a mark before
+    anything a spreadsheet would read as a formula (or before the mark itself)."""
+    if value is None:
+        text = ""
+    elif value is True or value is False:
+        text = "yes" if value else "no"
+    elif isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+    elif isinstance(value, datetime.datetime):
+        text = value.astimezone(datetime.UTC).isoformat(timespec="seconds")
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r", "'")) else text
+
+
+@pytest.fixture
+def awkward_round(camden, croydon):
+    """A published round of two accepted returns: one with awkward text in its fields, empty
+    ages and times, and child rows with decimals, yes/no and empty values; one plain."""
+    survey_round = SurveyRoundFactory(state=RoundState.PUBLISHED, slug="awkward")
+    awkward = complete_return(
+        survey_round=survey_round,
+        borough=camden,
+        state=ReturnState.ACCEPTED,
+        min_age=Decimal("17.5"),
+        max_age=Decimal("65.0"),
+        submitted_at=datetime.datetime(2027, 1, 22, 9, 5, 7, 123456, tzinfo=datetime.UTC),
+        accepted_at=datetime.datetime(
+            2027, 7, 1, 23, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=1))
+        ),
+        **AWKWARD_TEXT,
+    )
+    complete_return(survey_round=survey_round, borough=croydon, state=ReturnState.ACCEPTED)
+    for wte, is_new, notes in [
+        (Decimal("1.50"), True, "=SUM(A1:A2)"),
+        (Decimal("2.00"), False, 'a "quoted", two-line\r\nnote'),
+        (None, None, ""),
+    ]:
+        CareRole.objects.create(
+            scoping_return=awkward, role="gp_lead", wte=wte, is_new=is_new, notes=notes
+        )
+    for amount, recurrent in [(Decimal("650000.00"), True), (Decimal("0.10"), None)]:
+        FundingLine.objects.create(
+            scoping_return=awkward, amount=amount, recurrent=recurrent, source="-NHS"
+        )
+    return survey_round
+
+
+def test_every_data_csv_is_exactly_its_values_as_the_export_rules_give_them(client, awkward_round):
+    """Each data file, byte for byte: the header, then each row's values, each cell as the
+    export rules give it, written with Python's csv module."""
+    report = queries.report_for(awkward_round, None)
+    for name, export in EXPORT_FILES.items():
+        values = export.queryset(report).values_list(*(c.source for c in export.columns))
+        expected = io.StringIO()
+        writer = csv.writer(expected)
+        writer.writerow(export.header)
+        writer.writerows([expected_cell(value) for value in row] for row in values)
+        response = client.get(reverse("reports:data_csv", args=["awkward", name]))
+        assert body(response).decode("utf-8") == expected.getvalue(), name
+
+    returns = csv_rows(client.get(reverse("reports:data_csv", args=["awkward", "returns"])))
+    camden = dict(zip(returns[0], next(row for row in returns if row[1] == "camden"), strict=True))
+    for field, text in AWKWARD_TEXT.items():
+        marked = text.startswith(("=", "+", "-", "@", "\t", "\r", "'"))
+        assert camden[field] == ("'" + text if marked else text), field
+    assert (camden["min_age"], camden["max_age"]) == ("17.5", "65")
+    assert camden["submitted_at"] == "2027-01-22T09:05:07+00:00"
+    assert camden["accepted_at"] == "2027-07-01T22:30:00+00:00"
+    croydon = dict(
+        zip(returns[0], next(row for row in returns if row[1] == "croydon"), strict=True)
+    )
+    assert (croydon["min_age"], croydon["scope_note"], croydon["accepted_at"]) == ("", "", "")
+    roles = csv_rows(client.get(reverse("reports:data_csv", args=["awkward", "care_roles"])))
+    header = roles[0]
+    cells = [(row[header.index("wte")], row[header.index("is_new")]) for row in roles[1:]]
+    assert cells == [("1.5", "yes"), ("2", "no"), ("", "")]
+    assert [row[header.index("notes")] for row in roles[1:]] == [
+        "'=SUM(A1:A2)",
+        'a "quoted", two-line\r\nnote',
+        "",
+    ]
+    lines = csv_rows(client.get(reverse("reports:data_csv", args=["awkward", "funding_lines"])))
+    header = lines[0]
+    assert [
+        [row[header.index(name)] for name in ("amount", "recurrent", "source")] for row in lines[1:]
+    ] == [["650000", "yes", "'-NHS"], ["0.1", "", "'-NHS"]]
+
+
+def test_the_workbook_has_the_awkward_values_as_the_export_rules_give_them(client, awkward_round):
+    """returns.xlsx: numbers as numbers; every other value the CSV's text."""
+    workbook = load_workbook(
+        io.BytesIO(body(client.get(reverse("reports:returns_xlsx", args=["awkward"]))))
+    )
+    returns = [[cell.value for cell in row] for row in workbook["returns"].iter_rows()]
+    camden = dict(zip(returns[0], next(row for row in returns if row[1] == "camden"), strict=True))
+    for field, text in AWKWARD_TEXT.items():
+        # Without the control characters XML cannot hold, and a carriage return read back as
+        # a line feed (as XML reads it).
+        text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
+        assert camden[field] == expected_cell(text).replace("\r", "\n"), field
+    assert (camden["min_age"], camden["max_age"]) == (17.5, 65)
+    assert camden["submitted_at"] == "2027-01-22T09:05:07+00:00"
+    roles = [[cell.value for cell in row] for row in workbook["care_roles"].iter_rows()]
+    header = roles[0]
+    assert [(row[header.index("wte")], row[header.index("is_new")]) for row in roles[1:]] == [
+        (1.5, "yes"),
+        (2, "no"),
+        (None, None),
+    ]
+    assert roles[1][header.index("notes")] == "'=SUM(A1:A2)"
