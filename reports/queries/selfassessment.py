@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
@@ -28,8 +29,10 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, RowNumber
 
 from pcmh.published_names import shown
 from reports.queries.counts import Figure, FigureSet
@@ -447,6 +450,7 @@ class BenchmarkRow:
     london_median: Level | None
     learn_from: list[Peer] | None  # None: the borough is above "planning" (or gave no level)
     planned: str = ""  # the next step the borough planned in the area in the previous round
+    learn_more: int = 0  # boroughs at "embedded" in the area beyond those named
 
 
 @dataclass
@@ -480,38 +484,63 @@ def attach_toolkit(scoping_returns, kit: Toolkit) -> None:
                 row.level = levels[row.level_id]
 
 
-def _peers(report: Report, borough, areas: list[str]) -> list:
-    """The counted returns of other boroughs at "embedded" in any of `areas`, with their
-    borough, STP, self-assessments and contacts (one query)."""
-    embedded = SelfAssessment.all_rows.filter(
-        scoping_return=OuterRef("pk"), level_id=EMBEDDED, area_id__in=areas
+# Boroughs named per area in a profile's "Learn from", the nearest first; the rest are counted.
+LEARN_FROM_SHOWN = 5
+
+
+def _peers(report: Report, borough, areas: list[str]) -> dict[str, tuple[list, int]]:
+    """Per area of `areas`, the counted returns of the nearest LEARN_FROM_SHOWN other boroughs
+    at "embedded" in it (its own footprint's first, then its region's, then the rest,
+    alphabetically within each), with their borough, STP and contacts, and how many boroughs
+    are at "embedded" in it in all (two queries: the levels ranked per area, then the returns
+    named)."""
+    place = Case(
+        When(scoping_return__borough__stp_id=borough.stp_id, then=Value(0)),
+        When(scoping_return__borough__stp__region_id=borough.stp.region_id, then=Value(1)),
+        default=Value(2),
     )
-    found = list(
-        report.returns.exclude(borough_id=borough.pk)
-        .filter(Exists(embedded))
+    ranked = list(
+        SelfAssessment.all_rows.filter(
+            scoping_return__in=report.returns, level_id=EMBEDDED, area_id__in=areas
+        )
+        .exclude(scoping_return__borough_id=borough.pk)
+        .annotate(
+            _n=Window(
+                RowNumber(),
+                partition_by=F("area_id"),
+                order_by=[place.asc(), F("scoping_return__borough__name").asc()],
+            ),
+            _of=Window(Count("pk"), partition_by=F("area_id")),
+        )
+        .filter(_n__lte=LEARN_FROM_SHOWN)
+        .values_list("area_id", "_n", "_of", "scoping_return_id")
+    )
+    if not ranked:
+        return {}
+    returns = {
+        r.pk: r
+        for r in report.returns.filter(pk__in={row[3] for row in ranked})
         .select_related("borough__stp")
-        .annotate(_peer_contacts=_rows_of(Contact), _peer_levels=_rows_of(SelfAssessment))
-        .order_by("borough__name")
-    )
-    for scoping_return in found:
+        .annotate(_peer_contacts=_rows_of(Contact))
+    }
+    for scoping_return in returns.values():
         db = scoping_return._state.db
         _keep(scoping_return, "contacts", _instances(Contact, scoping_return._peer_contacts, db))
-        _keep(
-            scoping_return,
-            "self_assessments",
-            _instances(SelfAssessment, scoping_return._peer_levels, db),
-        )
+    found: dict[str, tuple[list, int]] = {}
+    for area, _, of, return_id in sorted(ranked, key=lambda row: (row[0], row[1])):
+        found.setdefault(area, ([], of))[0].append(returns[return_id])
     return found
 
 
 def benchmark(report: Report, scoping_return, kit: Toolkit, then=None) -> Benchmark | None:
     """A borough's level per area beside its STP footprint's median and London's (the whole
     report's), and for each area where it is at "planning" or below the boroughs at "embedded"
-    there, its own footprint's first, then the rest, alphabetically within each, with their
-    contacts; with `then` (its return in the previous round, read with its rows), the next step
-    it planned there in each area ("planned: …; now: …"). None for a round that does not use
-    the toolkit, or a borough without a counted return. `kit`: the toolkit with `report`'s
-    counts per footprint (one query, none when there is no one to learn from)."""
+    there, the nearest LEARN_FROM_SHOWN (its own footprint's first, then its region's, then
+    the rest, alphabetically within each), with their contacts, and how many more; with
+    `then` (its return in the previous round, read with its rows), the next step it planned
+    there in each area ("planned: …; now: …"). None for a round that does not use the
+    toolkit, or a borough without a counted return. `kit`: the toolkit with `report`'s counts
+    per footprint (two queries, none when there is no one to learn from)."""
     if not report.survey_round.uses_toolkit or scoping_return is None:
         return None
     borough = scoping_return.borough
@@ -519,7 +548,7 @@ def benchmark(report: Report, scoping_return, kit: Toolkit, then=None) -> Benchm
     own = {row.area_id: by_slug.get(row.level_id) for row in scoping_return.self_assessments.all()}
     planning = kit.rank_of(PLANNING)
     weak = [slug for slug, level in own.items() if level is not None and level.rank <= planning]
-    peers = _peers(report, borough, weak) if weak else []
+    peers = _peers(report, borough, weak) if weak else {}
     stp, london = kit.medians(str(borough.stp_id)), kit.medians()
     planned = {}
     if then is not None:
@@ -527,17 +556,14 @@ def benchmark(report: Report, scoping_return, kit: Toolkit, then=None) -> Benchm
     rows = []
     for area in kit.areas:
         level = own.get(area.slug)
-        learn_from = None
+        learn_from, learn_more = None, 0
         if area.slug in weak:
+            named, of = peers.get(area.slug, ([], 0))
             learn_from = [
                 Peer(p.borough, p.borough.stp_id == borough.stp_id, list(p.contacts.all()))
-                for p in peers
-                if any(
-                    row.area_id == area.slug and row.level_id == EMBEDDED
-                    for row in p.self_assessments.all()
-                )
+                for p in named
             ]
-            learn_from.sort(key=lambda peer: (not peer.same_stp, peer.borough.name))
+            learn_more = of - len(named)
         rows.append(
             BenchmarkRow(
                 area,
@@ -546,6 +572,7 @@ def benchmark(report: Report, scoping_return, kit: Toolkit, then=None) -> Benchm
                 london[area.slug],
                 learn_from,
                 planned.get(area.slug, ""),
+                learn_more,
             )
         )
     return Benchmark(

@@ -148,6 +148,40 @@ def test_the_themes_page_lists_one_regions_statements_at_a_time_under_the_whole_
     assert client.get(url, {"region": "atlantis"}).status_code == 404
 
 
+def test_a_national_profile_learns_from_its_footprint_then_its_region_then_the_rest(
+    client, settings
+):
+    from surveys.models import SelfAssessment
+    from tests.toolkit.test_self_assessment_report import _learn_from
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
+    generate(shape, by=system_user())
+    national = SurveyRound.objects.get()
+    embedded = {}
+    for area, slug in SelfAssessment.objects.filter(
+        scoping_return__survey_round=national, level_id="embedded"
+    ).values_list("area_id", "scoping_return__borough__slug"):
+        embedded.setdefault(area, set()).add(slug)
+    boroughs = {b.slug: b for b in Borough.objects.select_related("stp")}
+    checked = 0
+    weak = SelfAssessment.objects.filter(
+        scoping_return__survey_round=national, level__rank__lte=1
+    ).values_list("scoping_return__borough__slug", "area_id")
+    for slug, area in list(weak.order_by("scoping_return__borough__slug", "area_id"))[:12]:
+        own = boroughs[slug]
+
+        def place(other, own=own):
+            b = boroughs[other]
+            return (b.stp_id != own.stp_id, b.stp.region_id != own.stp.region_id, b.name)
+
+        peers = sorted(embedded.get(area, set()) - {slug}, key=place)
+        html = client.get(reverse("reports:borough", args=[national.slug, slug])).content.decode()
+        assert _learn_from(html)[area] == peers[:5], (slug, area)
+        checked += len(peers)
+    assert checked
+
+
 def test_a_national_summary_links_to_the_boroughs_at_an_age_rather_than_naming_them(
     client, national
 ):

@@ -291,6 +291,18 @@ def _learn_from(html):
     return found
 
 
+def _learn_more(html):
+    """{area slug: how many more boroughs its "Learn from" counts without naming them}."""
+    import re
+
+    return {
+        area: int(more)
+        for area, more in re.findall(
+            r'data-area="([^"]+)">(?:(?!data-area=).)*?And (\d+) more borough', html, re.S
+        )
+    }
+
+
 def test_learn_from_names_only_boroughs_embedded_where_the_borough_is_at_planning_or_below(
     client, toolkit_round
 ):
@@ -299,7 +311,7 @@ def test_learn_from_names_only_boroughs_embedded_where_the_borough_is_at_plannin
     Contact.all_rows.filter(
         scoping_return__survey_round=survey_round, scoping_return__publication__isnull=False
     ).update(name="Dr B Embedded", email="b.embedded@nhs.net")
-    checked = 0
+    checked = counted_more = 0
     for borough in list(given)[:6]:
         html = client.get(reverse("reports:borough", args=[survey_round.slug, borough.slug]))
         html = html.content.decode()
@@ -313,11 +325,16 @@ def test_learn_from_names_only_boroughs_embedded_where_the_borough_is_at_plannin
         for area in weak:
             peers = [b for b, lv in given.items() if lv[area] == "embedded" and b != borough]
             peers.sort(key=lambda b: (b.stp_id != borough.stp_id, b.name))
-            assert learn[area] == [b.slug for b in peers], (borough, area)
+            # The nearest five are named (London is one region), the rest counted.
+            assert learn[area] == [b.slug for b in peers[:5]], (borough, area)
             checked += len(peers)
+            more = _learn_more(html).get(area)
+            assert more == (len(peers) - 5 if len(peers) > 5 else None), (borough, area)
+            counted_more += more or 0
         if any(learn.values()):
             assert "b.embedded@nhs.net" in html
     assert checked  # the seed gives someone to learn from
+    assert counted_more  # and an area with more than five
 
 
 def test_a_profile_shows_last_rounds_next_step_beside_this_rounds_level(client, reviewer):
