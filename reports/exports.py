@@ -7,7 +7,6 @@ dictionary cannot drift from the files it describes.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,12 +14,9 @@ from functools import cached_property
 from itertools import islice, repeat
 
 from django.db import models
-from django.utils import timezone
 from django.utils.text import capfirst
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from boroughs.models import Borough
 from pcmh import published_names
 from reports import queries
 from reports.queries import APPENDIX_COLUMNS, RETURN_REPORT_ORDER, Report
@@ -423,55 +419,6 @@ def text_rows(rows: list) -> Iterable[tuple]:
 def xlsx_rows(rows: list) -> Iterable[tuple]:
     """Rows of values as rows of XLSX cells, each `_xlsx_cell(value)`, a column at a time."""
     return _by_column(rows, _xlsx_column)
-
-
-def _sheet(workbook, title: str, header: list[str], rows: Iterable) -> None:
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
-
-
-def _workbook_bytes(report: Report, about: list[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    _sheet(workbook, "about", ["item", "value"], about)
-    _sheet(workbook, "tables", TABLES_HEADER, table_rows(report))
-    for export in EXPORT_FILES.values():
-        _sheet(workbook, export.name, export.header, export.rows(report))
-    _sheet(workbook, "data dictionary", DICTIONARY_HEADER, dictionary_rows())
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def workbook_bytes(report: Report) -> bytes:
-    """The round's data as one XLSX workbook: an about sheet, the appendix tables, every data
-    file and the dictionary; text cells formula-escaped like the CSV."""
-    about = [
-        ["Round", report.survey_round.name],
-        ["Provisional", "yes" if report.provisional else "no"],
-        ["Boroughs", report.borough_total],
-        ["Boroughs with a counted return", report.counted],
-        ["Generated", cell_text(timezone.now())],
-    ]
-    return _workbook_bytes(report, about)
-
-
-def return_workbook_bytes(scoping_return: ScopingReturn) -> bytes:
-    """One return, at whatever state, as the sheets of returns.xlsx with only its rows: its
-    borough's line of the tables, the return and its own child rows."""
-    report = Report(
-        scoping_return.survey_round,
-        Borough.objects.filter(pk=scoping_return.borough_id),
-        ScopingReturn.objects.filter(pk=scoping_return.pk),
-    )
-    about = [
-        ["Round", scoping_return.survey_round.name],
-        ["Borough", scoping_return.borough.name],
-        ["State", scoping_return.get_state_display()],
-        ["Generated", cell_text(timezone.now())],
-    ]
-    return _workbook_bytes(report, about)
 
 
 def return_filename(scoping_return: ScopingReturn) -> str:
