@@ -26,7 +26,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -131,7 +132,10 @@ def _from_cache(entry) -> HttpResponse:
 
 def _stored(key, response):
     """The response, and it kept in the cache as it goes out (a streamed download as it
-    streams, kept once it has all gone)."""
+    streams, kept once it has all gone); as it is with a cache that keeps nothing (a download
+    is then not held in memory to be thrown away)."""
+    if isinstance(caches["default"], DummyCache):
+        return response
     headers = list(response.headers.items())
     if isinstance(response, StreamingHttpResponse):
         chunks = response.streaming_content
