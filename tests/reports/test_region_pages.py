@@ -28,6 +28,25 @@ def national(settings):
     return SurveyRound.objects.get()
 
 
+@pytest.fixture
+def national_toolkit(settings):
+    """A national round of more units than a page holds, using the self-assessment toolkit."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
+    generate(shape, by=system_user())
+    return SurveyRound.objects.get()
+
+
+def each_regions_page(client, url):
+    """(region, its page of `url`), each page answering itself within ten queries."""
+    for region in Region.objects.all():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, {"region": region.slug})
+        assert response.status_code == 200
+        assert len(captured) <= 10, region.slug
+        yield region, response
+
+
 def profile_links(response, slug) -> set[str]:
     prefix = f"/reports/{slug}/boroughs/"
     return {
@@ -83,22 +102,15 @@ def test_each_regions_page_within_ten_queries(client, national, reviewer):
 
 
 def test_the_self_assessment_heatmap_shows_one_region_at_a_time_with_the_whole_reports_figures(
-    client, settings
+    client, national_toolkit
 ):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
-    generate(shape, by=system_user())
-    national = SurveyRound.objects.get()
+    national = national_toolkit
     url = reverse("reports:self_assessment", args=[national.slug])
     everything = client.get(reverse("reports:summary_json", args=[national.slug])).json()
     names = dict(Level.objects.values_list("slug", "name"))
     units_in_all = national.returns.count()
     seen = []
-    for region in Region.objects.all():
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, {"region": region.slug})
-        assert response.status_code == 200
-        assert len(captured) <= 10
+    for region, response in each_regions_page(client, url):
         shown = profile_links(response, national.slug)
         units = Borough.objects.filter(stp__region=region, returns__survey_round=national)
         assert shown == {f"/reports/{national.slug}/boroughs/{b.slug}/" for b in units}
@@ -116,22 +128,16 @@ def test_the_self_assessment_heatmap_shows_one_region_at_a_time_with_the_whole_r
 
 
 def test_the_themes_page_lists_one_regions_statements_at_a_time_under_the_whole_counts(
-    client, settings
+    client, national_toolkit
 ):
     from surveys.models import Benefit
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
-    generate(shape, by=system_user())
-    national = SurveyRound.objects.get()
+    national = national_toolkit
+
     url = reverse("reports:themes", args=[national.slug])
     counts = client.get(reverse("reports:summary_json", args=[national.slug])).json()["themes"]
     seen = []
-    for region in Region.objects.all():
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, {"region": region.slug})
-        assert response.status_code == 200
-        assert len(captured) <= 10
+    for region, response in each_regions_page(client, url):
         linked = profile_links(response, national.slug)
         # Only the region's boroughs are quoted; the ranking counts every region's.
         stating = Borough.objects.filter(
@@ -149,15 +155,12 @@ def test_the_themes_page_lists_one_regions_statements_at_a_time_under_the_whole_
 
 
 def test_a_national_profile_learns_from_its_footprint_then_its_region_then_the_rest(
-    client, settings
+    client, national_toolkit
 ):
+    national = national_toolkit
     from surveys.models import SelfAssessment
     from tests.toolkit.test_self_assessment_report import _learn_from
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    shape = Shape(units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=1, toolkit=True)
-    generate(shape, by=system_user())
-    national = SurveyRound.objects.get()
     embedded = {}
     for area, slug in SelfAssessment.objects.filter(
         scoping_return__survey_round=national, level_id="embedded"
