@@ -3,7 +3,7 @@ and the toolkit's (principles, guidance areas, levels) as they stood when it was
 
 Publishing writes them into the publication (`snapshot`, `Publication.register`, by
 `surveys.publications.freeze`). While a report view shows a published round, they are in
-effect for the request (`shown_as_published`, set by `reports.views` and undone by
+effect for the request (`show_as_published`, set by `reports.views` and undone by
 `PublishedNamesMiddleware` once the response, streamed or not, has gone): every register or
 toolkit row read from the database then carries the name it had (`NamedAsPublished.from_db`),
 and the report's queries that read names as values ask `shown` for them. A borough renamed
@@ -16,6 +16,7 @@ is in now (the frozen returns keep the unit, not its place in the register).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 # The kinds of name a publication keeps, each by (app label, model), keyed by slug.
@@ -29,6 +30,7 @@ KINDS = {
 }
 
 _shown: ContextVar[dict | None] = ContextVar("published_names", default=None)
+_END = object()  # what `next` gives for a stream that has ended
 
 
 def snapshot(apps=None) -> dict:
@@ -60,18 +62,25 @@ def shown(kind: str, slug: str, name: str) -> str:
     return register.get(kind, {}).get(slug, name)
 
 
+@contextmanager
+def _in_effect(register: dict | None):
+    """`register`'s names in effect for what runs inside, those before it afterwards."""
+    before = _shown.get()
+    _shown.set(register)
+    try:
+        yield
+    finally:
+        _shown.set(before)
+
+
 def _showing(register: dict | None, chunks):
     """A streamed response's chunks, each made with `register`'s names in effect."""
     iterator = iter(chunks)
     while True:
-        before = _shown.get()
-        _shown.set(register)
-        try:
-            chunk = next(iterator)
-        except StopIteration:
+        with _in_effect(register):
+            chunk = next(iterator, _END)
+        if chunk is _END:
             return
-        finally:
-            _shown.set(before)
         yield chunk
 
 
@@ -101,13 +110,9 @@ class PublishedNamesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        before = _shown.get()
-        _shown.set(None)
-        try:
+        with _in_effect(None):
             response = self.get_response(request)
             register = _shown.get()
-        finally:
-            _shown.set(before)
         if register is not None and response.streaming:
             response.streaming_content = _showing(register, response.streaming_content)
         return response
