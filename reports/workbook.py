@@ -24,7 +24,6 @@ from reports.exports import (
     TABLES_HEADER,
     Column,
     ExportFile,
-    _xlsx_cell,
     cell_text,
     dictionary_rows,
     in_batches,
@@ -38,10 +37,6 @@ from surveys.models import ScopingReturn
 # Returns whose rows are written at once: the cells of each sheet are worked out a column of
 # the batch at a time (`xlsx_rows`), and memory stays flat.
 RETURNS_PER_BATCH = 250
-
-
-def _xlsx_row(row) -> list:
-    return [_xlsx_cell(value) for value in row]
 
 
 def _append(sheet, rows: list) -> None:
@@ -144,10 +139,8 @@ def write_workbook(report: Report, about: list[list], file) -> None:
             _append(sheets[name], [row for _, rows in batch for row in rows[name]])
     dictionary = workbook.create_sheet(title="data dictionary")
     dictionary.append(DICTIONARY_HEADER)
-    for row in dictionary_rows():
-        dictionary.append(_xlsx_row(row))
-    for row in about(boroughs, counted):
-        about_sheet.append(_xlsx_row(row))
+    _append(dictionary, list(dictionary_rows()))
+    _append(about_sheet, about(boroughs, counted))
     workbook.save(file)
 
 
