@@ -79,6 +79,13 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def save_model(self, request, obj, form, change):
+        # A page saved as it was given changes nothing: not saved, so no history record of no
+        # change (the rows of its inlines are saved only where they changed, as Django does).
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
     def history_view(self, request, object_id, extra_context=None):
         self._check_ids(object_id)
         with self._hidden_as_missing(request):

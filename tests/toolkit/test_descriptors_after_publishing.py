@@ -313,3 +313,26 @@ def test_an_open_rounds_draft_is_edited_and_its_leads_read_the_new_descriptor(
     assert edited.text == REWRITTEN
     page = leads_client.get(section).content.decode()
     assert _radio_hint(page, edited.area, edited.level) == REWRITTEN
+
+
+def test_a_drafts_page_saved_as_the_browser_sends_it_changes_nothing(steering_client):
+    version = ToolkitVersion.objects.get(number=1)
+    assert version.edit_refusal() is None
+
+    def state():
+        fresh = ToolkitVersion.objects.get(pk=version.pk)
+        return (
+            {f.attname: getattr(fresh, f.attname) for f in fresh._meta.concrete_fields},
+            list(fresh.descriptors.order_by("pk").values_list("pk", "area", "level", "text")),
+            ToolkitVersion.history.filter(id=version.pk).count(),
+            Descriptor.history.filter(version_id=version.pk).count(),
+        )
+
+    before = state()
+    page = steering_client.get(_change_url(version)).content.decode()
+    data = form_data(page, form_id=VERSION_FORM)
+    assert any(key.endswith("-text") for key in data)  # the descriptors are offered to edit
+    data["_save"] = "Save"
+    response = steering_client.post(_change_url(version), as_post(data))
+    assert response.status_code == 302
+    assert state() == before
