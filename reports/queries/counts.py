@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     Count,
     F,
     FilteredRelation,
@@ -17,9 +16,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least, RowNumber
 from django.db.models.lookups import Exact
 
 from pcmh.published_names import shown
@@ -338,62 +337,70 @@ class Ages:
         return Figure("", "", self.no_upper, self.total).phrase
 
 
-def ages(report: Report) -> Ages:
+# More boroughs than this at one age are not named one by one (a national round): the summary
+# gives their count, linked to the borough list of that age.
+NAMED_AT_MOST = 12
+
+
+def ages(report: Report, named: int | None = NAMED_AT_MOST) -> Ages:
     """Boroughs per minimum age and per upper age limit, and the boroughs of the youngest
-    minimum age and of every upper limit (one grouped query: the returns by their two ages,
-    each borough the summary names in a group of its own)."""
-    youngest = (
-        report.returns.filter(min_age__isnull=False).order_by("min_age").values("min_age")[:1]
-    )
-    is_named = Q(max_age__isnull=False) | Q(min_age=Subquery(youngest))
+    minimum age and of every upper limit, in the report's order: all of them if `named` is
+    None (summary.json), else those of an age with at most `named` boroughs.
 
-    def if_named(path):
-        return Case(When(is_named, then=F(path)), default=None)
-
-    order = [f"_order{i}" for i in range(len(RETURN_REPORT_ORDER))]
-    rows = (
-        report.returns.order_by()
-        .annotate(
-            _name=if_named("borough__name"),
-            _slug=if_named("borough__slug"),
-            **{key: if_named(path) for key, path in zip(order, RETURN_REPORT_ORDER, strict=True)},
-        )
-        .values("min_age", "max_age", "_name", "_slug", *order)
-        .annotate(count=Count("pk"))
-        .values_list("min_age", "max_age", "_name", "_slug", "count", *order)
+    One query: each counted return counted with the others of its minimum age and of its upper
+    age; only the returns of an age with at most `named` boroughs are read, and one return of
+    each other age for its count, so the rows do not grow with the round (and nothing is sorted
+    by name in the database: the few named are put in the report's order here)."""
+    rows = report.returns.order_by().annotate(
+        _of_min=Window(Count("pk"), partition_by=F("min_age")),
+        _of_max=Window(Count("pk"), partition_by=F("max_age")),
     )
+    if named is not None:
+        # A return is read if an age of its is named, or if it is the first of an age.
+        first = named - 1
+        rows = rows.annotate(
+            _by_min=Window(RowNumber(), partition_by=F("min_age")),
+            _by_max=Window(RowNumber(), partition_by=F("max_age")),
+            _read=Least("_of_min", "_of_max", F("_by_min") + first, F("_by_max") + first),
+        ).filter(_read__lte=named)
     counts: dict[str, dict] = {"min_age": {}, "max_age": {}}
-    named_rows = []
-    for min_age, max_age, name, slug, count, *sort_key in rows:
-        for kind, age in (("min_age", min_age), ("max_age", max_age)):
-            counts[kind][age] = counts[kind].get(age, 0) + count
-        if slug is not None:
-            named_rows.append((sort_key, min_age, max_age, shown("boroughs", slug, name), slug))
-    stated = {kind: sorted(age for age in ages if age is not None) for kind, ages in counts.items()}
-    youngest_age = stated["min_age"][:1]
-    named: dict[tuple[str, Decimal], list[tuple[str, str]]] = {}
-    for _, min_age, max_age, name, slug in sorted(named_rows, key=lambda row: row[0]):
-        if min_age in youngest_age:
-            named.setdefault(("min_age", min_age), []).append((name, slug))
-        if max_age is not None:
-            named.setdefault(("max_age", max_age), []).append((name, slug))
+    listed: dict[str, dict] = {"min_age": {}, "max_age": {}}
+    for min_age, max_age, of_min, of_max, name, slug, *place in rows.values_list(
+        "min_age",
+        "max_age",
+        "_of_min",
+        "_of_max",
+        "borough__name",
+        "borough__slug",
+        *RETURN_REPORT_ORDER,
+    ):
+        borough = (place, shown("boroughs", slug, name), slug)
+        for kind, age, count in (("min_age", min_age, of_min), ("max_age", max_age, of_max)):
+            counts[kind][age] = count
+            if named is None or count <= named:
+                listed[kind].setdefault(age, []).append(borough)
+    stated = {
+        kind: sorted(age for age in found if age is not None) for kind, found in counts.items()
+    }
     total = figure_counts(report)["_boroughs"]
 
-    def figures(kind):
+    def figures(kind, named_ages):
         return tuple(
             AgeFigure(
                 age,
                 counts[kind][age],
                 total,
                 f"{kind}={plain_decimal(age)}",
-                tuple(named.get((kind, age), ())),
+                tuple((name, slug) for _, name, slug in sorted(listed[kind][age]))
+                if age in named_ages and (named is None or counts[kind][age] <= named)
+                else (),
             )
             for age in stated[kind]
         )
 
     return Ages(
-        minimum=figures("min_age"),
-        upper=figures("max_age"),
+        minimum=figures("min_age", stated["min_age"][:1]),
+        upper=figures("max_age", stated["max_age"]),
         no_minimum=counts["min_age"].get(None, 0),
         no_upper=counts["max_age"].get(None, 0),
         total=total,

@@ -53,9 +53,11 @@ def _listed(figures) -> str:
 
 
 def _named(age_figures) -> str:
-    """ "16 (West London)"; "65 (Hillingdon); 70 (Newham)"."""
+    """ "16 (West London)"; "65 (Hillingdon); 70 (Newham)"; an age with more boroughs than
+    the summary names: "18 (240 of 1250 boroughs, 19%)"."""
     return "; ".join(
-        f"{plain_decimal(figure.age)} ({', '.join(name for name, _ in figure.boroughs)})"
+        f"{plain_decimal(figure.age)} "
+        f"({', '.join(name for name, _ in figure.boroughs) or figure.phrase})"
         for figure in age_figures
     )
 
@@ -125,7 +127,7 @@ def summary_json(report: Report) -> dict:
         else []
     )
     data["model_types"] = counts.model_types(report).as_dict()
-    found = counts.ages(report)
+    found = counts.ages(report, named=None)
     data["ages"] = {
         "minimum": {plain_decimal(f.age): f.count for f in found.minimum},
         "no_minimum": found.no_minimum,

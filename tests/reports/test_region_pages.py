@@ -189,15 +189,30 @@ def test_a_national_summary_links_to_the_boroughs_at_an_age_rather_than_naming_t
     client, national
 ):
     from reports import queries
+    from reports.queries.counts import NAMED_AT_MOST
 
-    ages = queries.ages(queries.report_for(national, None))
-    crowded = [f for f in (*ages.minimum[:1], *ages.upper) if len(f.boroughs) > 12]
+    report = queries.report_for(national, None)
+    every = queries.ages(report, named=None)  # summary.json's: every borough named
+    shown = queries.ages(report)
+    crowded = [
+        (full, part)
+        for full, part in zip(
+            (*every.minimum[:1], *every.upper), (*shown.minimum[:1], *shown.upper), strict=True
+        )
+        if full.count > NAMED_AT_MOST
+    ]
     assert crowded, "the generated round has an age shared by many boroughs"
     html = unescape(client.get(reverse("reports:summary", args=[national.slug])).content.decode())
-    for figure in crowded:
-        assert f'?{figure.query}">{figure.phrase}</a>' in html
-        named = [name for name, _ in figure.boroughs if f">{name}</a>" in html]
-        assert len(named) < len(figure.boroughs)
+    for full, part in crowded:
+        assert len(full.boroughs) == full.count == part.count
+        assert part.boroughs == ()
+        assert f'?{part.query}">{part.phrase}</a>' in html
+        named = [name for name, _ in full.boroughs if f">{name}</a>" in html]
+        assert len(named) < len(full.boroughs)
+    # An age with few boroughs is named in full, in the report's order, as summary.json names it.
+    for full, part in zip(every.upper, shown.upper, strict=True):
+        if full.count <= NAMED_AT_MOST:
+            assert part.boroughs == full.boroughs
 
 
 # Last: the 2017 round, once loaded, stays for the rest of the module (generate_data wants a
