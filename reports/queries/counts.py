@@ -471,13 +471,14 @@ def care_roles(report: Report) -> list[RoleFigure]:
     """Per care role: the boroughs with the role and its rows, and per post status the boroughs,
     rows, total WTE and whether an approximate WTE is in it (one query).
 
-    Every role of the framework is listed, zeros included, in the framework's order.
+    Every role of the framework is listed, zeros included, in the framework's order. A borough
+    has one counted return, so its boroughs are its distinct returns (no join to count them).
     """
 
     def of(status):
         row = Q(post_status=status)
         return {
-            f"{status}_boroughs": Count("scoping_return__borough", distinct=True, filter=row),
+            f"{status}_boroughs": Count("scoping_return", distinct=True, filter=row),
             f"{status}_lines": Count("pk", filter=row),
             f"{status}_wte": Sum("wte", filter=row),
             f"{status}_approximate": Count(
@@ -490,7 +491,7 @@ def care_roles(report: Report) -> list[RoleFigure]:
         for row in CareRole.all_rows.filter(scoping_return__in=report.returns)
         .values("role")
         .annotate(
-            boroughs=Count("scoping_return__borough", distinct=True),
+            boroughs=Count("scoping_return", distinct=True),
             lines=Count("pk"),
             **{key: value for status in PostStatus.values for key, value in of(status).items()},
         )
