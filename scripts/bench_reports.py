@@ -12,11 +12,13 @@ figure:
 - per report page and download, read by a steering-group member, with no cache: its queries at
   each size, its median server time at the largest size and the ratio of that time to a trivial
   view's (an empty page through the same middleware, measured in the same run; goal: summary
-  ≤ 3×);
+  ≤ 3×), and beside them its reads replayed raw through the cursor (the database's part alone,
+  the floor of the page's time) and that floor's ratio to the trivial view;
 - each figure function against its own SQL replayed raw through the database cursor (the floor:
   the same aggregation without Django; goal ≤ 2×, the Python side included);
 - the full CSV exports and returns.xlsx: rows per second and peak Python memory at each size
-  (goal ≥ 20,000 rows/s, memory flat);
+  (goal ≥ 20,000 rows/s, memory flat), and on PostgreSQL the rows per second of the database
+  writing the same rows as CSV itself (COPY of the download's queries: the floor, no Python);
 - a lead's task list and care-roles saves with 2 and 10 rows (queries and time; goal: the same
   queries at 2 and 10), and the admin's list of returns filtered and searched.
 
@@ -116,16 +118,67 @@ class Counted:
         return self.count
 
 
-def timed(client, url, runs) -> tuple[float, int]:
-    """The median time in ms of `runs` requests, and the queries of one."""
+def timed(client, url, runs) -> tuple[float, int, float]:
+    """The median time in ms of `runs` requests, the queries of one, and the median ms of those
+    queries' reads replayed raw through the cursor (the database's part: `replayed`)."""
     with Counted() as captured:
         fetch(client, url)  # also warms templates
+    ms = _median_ms(lambda: fetch(client, url), runs)
+    return ms, len(captured), replayed(captured.statements, runs)
+
+
+def _median_ms(call, runs) -> float:
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        fetch(client, url)
+        call()
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), len(captured)
+    return statistics.median(timings)
+
+
+def _reads(statements) -> list:
+    return [
+        (sql, params) for sql, params in statements if sql.lstrip().upper().startswith("SELECT")
+    ]
+
+
+def replayed(statements, runs) -> float:
+    """The median ms of the reads among `statements` replayed through the database cursor, each
+    fetched whole: what the database and the driver take, without Django."""
+
+    def raw():
+        with connection.cursor() as cursor:
+            for sql, params in _reads(statements):
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    return _median_ms(raw, runs)
+
+
+class _Sink:
+    """Where COPY's output goes: counted, not kept."""
+
+    size = 0
+
+    def write(self, data):
+        self.size += len(data)
+
+
+def copied(statements, runs) -> float | None:
+    """The median ms PostgreSQL takes to write the rows of the reads among `statements` as CSV
+    itself (COPY … TO STDOUT, read by the driver): a download's floor, no Python making its
+    lines. None on SQLite, which has no COPY."""
+    if connection.vendor != "postgresql":
+        return None
+
+    def copy():
+        with connection.cursor() as cursor:
+            driver = cursor.cursor  # psycopg2's own, for copy_expert
+            for sql, params in _reads(statements):
+                query = driver.mogrify(sql, params).decode()
+                driver.copy_expert(f"COPY ({query}) TO STDOUT WITH CSV", _Sink())
+
+    return _median_ms(copy, runs)
 
 
 def report_urls(slug, borough) -> dict[str, str]:
@@ -192,42 +245,29 @@ def against_raw_sql(function, runs) -> tuple[float, float]:
     """The function's median time and that of its own SQL replayed through the cursor (ms)."""
     with Counted() as captured:
         function()
-    statements = captured.statements
-
-    def raw():
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-    def median(call):
-        timings = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            call()
-            timings.append((time.perf_counter() - started) * 1000)
-        return statistics.median(timings)
-
-    return median(function), median(raw)
+    return _median_ms(function, runs), replayed(captured.statements, runs)
 
 
-def streamed(client, url) -> tuple[float, int, int]:
-    """Seconds to read the whole download, its lines, and the peak Python memory (bytes) of
-    another read, traced (tracing slows Python down several times)."""
+def streamed(client, url, runs) -> tuple[float, int, float | None]:
+    """Seconds to read the whole download, the peak Python memory (bytes) of another read,
+    traced (tracing slows Python down several times), and the seconds PostgreSQL takes to
+    write its queries' rows as CSV itself (`copied`, the floor; None on SQLite)."""
 
     def read():
         response = client.get(url)
         chunks = response.streaming_content if response.streaming else [response.content]
         return sum(chunk.count(b"\n") for chunk in chunks)
 
-    started = time.perf_counter()
-    lines = read()
-    seconds = time.perf_counter() - started
+    with Counted() as captured:
+        started = time.perf_counter()
+        read()
+        seconds = time.perf_counter() - started
     tracemalloc.start()
     read()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return seconds, lines, peak
+    floor = copied(captured.statements, runs)
+    return seconds, peak, None if floor is None else floor / 1000
 
 
 def lead_pages(reader_borough, runs) -> list[tuple[str, float, int]]:
@@ -251,7 +291,7 @@ def lead_pages(reader_borough, runs) -> list[tuple[str, float, int]]:
     section = reverse(
         "surveys:section", args=[survey_round.slug, reader_borough.slug, "care-roles"]
     )
-    results = [("task list", *timed(client, task_list, runs))]
+    results = [("task list", *timed(client, task_list, runs)[:2])]
     from tests.helpers.html_forms import as_post, response_form_data
 
     roles = CareRoleType.values
@@ -282,8 +322,7 @@ def bench_size(units, runs, results) -> None:
     client.force_login(reader)
     borough = Borough.objects.select_related("stp").filter(returns__survey_round=survey_round)[0]
     urls = report_urls(survey_round.slug, borough)
-    trivial_ms, trivial_queries = timed(client, "/bench/trivial/", runs)
-    results.setdefault("trivial", {})[units] = (trivial_ms, trivial_queries)
+    results.setdefault("trivial", {})[units] = timed(client, "/bench/trivial/", runs)
     for name, url in urls.items():
         results.setdefault(name, {})[units] = timed(client, url, runs)
 
@@ -296,14 +335,18 @@ def bench_size(units, runs, results) -> None:
         ("care_roles.csv", ["care_roles"]),
         ("returns_xlsx", list(EXPORT_FILES)),  # every data file's rows, a sheet each
     ):
-        seconds, _, peak = streamed(client, urls[name])
+        seconds, peak, floor = streamed(client, urls[name], runs)
         rows = sum(
             report.returns.count()
             if EXPORT_FILES[file].model is ScopingReturn
             else EXPORT_FILES[file].model.all_rows.filter(scoping_return__in=report.returns).count()
             for file in files
         )
-        results.setdefault(f"export:{name}", {})[units] = (rows / seconds, peak, rows)
+        results.setdefault(f"export:{name}", {})[units] = (
+            rows / seconds,
+            peak,
+            None if floor is None else rows / floor,
+        )
 
     admin_client = Client()
     admin_client.force_login(admin)
@@ -323,15 +366,21 @@ def print_results(sizes, results) -> None:
     trivial_ms = results["trivial"][largest][0]
     print(f"\nReport pages and downloads (a steering-group reader, no cache); time at {largest:,}")
     header = "".join(f"{f'queries@{s:,}':>15}" for s in sizes)
-    print(f"{'page or download':<24}{header}{'median ms':>11}{'× trivial':>11}  goal")
+    print("(SQL: the page's reads replayed raw through the cursor, the floor of its time)")
+    print(
+        f"{'page or download':<24}{header}{'median ms':>11}{'× trivial':>11}"
+        f"{'SQL ms':>9}{'× trivial':>11}  goal"
+    )
     for name, by_size in results.items():
         if ":" in name or name == "trivial" or name.startswith("admin"):
             continue
         counts = "".join(f"{by_size[s][1]:>15}" for s in sizes)
-        ms = by_size[largest][0]
-        ratio = ms / trivial_ms
+        ms, _, sql_ms = by_size[largest]
         goal = f"≤ 10 queries{f', ≤ {SUMMARY_GOAL:g}×' if name == 'summary' else ''}"
-        print(f"{name:<24}{counts}{ms:>11.1f}{ratio:>11.1f}  {goal}")
+        print(
+            f"{name:<24}{counts}{ms:>11.1f}{ms / trivial_ms:>11.1f}"
+            f"{sql_ms:>9.1f}{sql_ms / trivial_ms:>11.1f}  {goal}"
+        )
     print(f"{'(trivial view)':<24}{'':>{15 * len(sizes)}}{trivial_ms:>11.1f}{1:>11.1f}")
 
     print(f"\nFigure functions against their own SQL replayed raw, at {largest:,} (goal ≤ 2×)")
@@ -343,12 +392,13 @@ def print_results(sizes, results) -> None:
 
     print(
         f"\nFull exports: rows per second and peak Python memory (goal ≥ {ROWS_GOAL:,} rows/s, "
-        "memory flat)"
+        "memory flat), beside PostgreSQL writing the same rows as CSV itself by COPY (the floor)"
     )
     for name, by_size in results.items():
         if name.startswith("export:"):
             cells = "  ".join(
                 f"{s:,}: {by_size[s][0]:>9,.0f} rows/s, {by_size[s][1] / 1e6:6.1f} MB"
+                + ("" if by_size[s][2] is None else f", COPY {by_size[s][2]:>9,.0f} rows/s")
                 for s in sizes
             )
             print(f"{name[7:]:<16}{cells}")
