@@ -505,24 +505,28 @@ def _previous_report(request, report):
     return queries.report_for(previous_round, request.user)
 
 
-def _comparison(request, report):
+def _comparison(request, report, region=None):
     """The report compared with its round's previous round, or None (see _previous_report)."""
     previous = _previous_report(request, report)
-    return changes.compare(report, previous) if previous else None
+    return changes.compare(report, previous, region) if previous else None
 
 
 def round_changes(request, round_slug):
     """What changed since the previous round: status transitions, answers that moved, the
-    headline figures and care-role WTE side by side, per STP too."""
+    headline figures and care-role WTE side by side, per STP too (at national size the
+    boroughs behind each change and the footprints' matrices one region a page)."""
     report = _report(request, round_slug)
-    comparison = _comparison(request, report)
+    region, regions = _region_part(request, report)
+    comparison = _comparison(request, report, region)
     return _render(
         request,
         "reports/changes.html",
         report,
         "changes",
         comparison=comparison,
-        level_changes=selfassessment.level_changes(report, comparison.previous)
+        region=region,
+        region_links=_region_links(request, regions, region) if comparison else [],
+        level_changes=selfassessment.level_changes(report, comparison.previous, region)
         if comparison
         else None,
     )

@@ -63,6 +63,7 @@ class BoroughRow:
     slug: str
     stp: str
     stp_slug: str
+    region: str  # its region's slug
     before: dict | None
     after: dict | None
 
@@ -73,16 +74,25 @@ class BoroughRow:
 
 @dataclass
 class Transition:
-    """The boroughs whose answer to `name` went from one answer to another."""
+    """The boroughs whose answer to `name` went from one answer to another; `listed` those the
+    page lists: every one, or at national size those of the region the page shows (`region`,
+    a slug)."""
 
     name: str
     before: str
     after: str
     boroughs: list = field(default_factory=list)
+    region: str | None = None
 
     @property
     def count(self) -> int:
         return len(self.boroughs)
+
+    @property
+    def listed(self) -> list:
+        if self.region is None:
+            return self.boroughs
+        return [row for row in self.boroughs if row.region == self.region]
 
     @property
     def anchor(self) -> str:
@@ -122,9 +132,13 @@ class Matrix:
 
 def _matrix(name: str, rows: list[BoroughRow]) -> Matrix:
     cells: dict = {}
+    key = BoroughRow.key
     for row in rows:
-        pair = (row.key(name, now=False), row.key(name, now=True))
-        cells.setdefault(pair, Transition(name, *pair)).boroughs.append(row)
+        pair = (key(row, name, now=False), key(row, name, now=True))
+        transition = cells.get(pair)
+        if transition is None:
+            transition = cells[pair] = Transition(name, *pair)
+        transition.boroughs.append(row)
     seen = {key for pair in cells for key in pair}
     order = [*CHOICE_FIELDS[name].values, NOT_ANSWERED, NO_RETURN]
     return Matrix(name, [key for key in order if key in seen], cells)
@@ -164,7 +178,7 @@ class Comparison:
     questions: list[tuple[str, str, list[Transition]]]  # (field, question, changes)
     headlines: list[Headline]
     roles: list[RoleChange]
-    per_stp: list[tuple[str, str, Matrix]]  # (STP, its slug, its matrix)
+    per_stp: list[tuple[str, str, Matrix]]  # (STP, its slug, its matrix): the region's, if one
 
     @property
     def changed_status(self) -> list[Transition]:
@@ -195,6 +209,7 @@ def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
             "slug",
             "stp__name",
             "stp__slug",
+            "stp__region__slug",
             "after__pk",
             "before__pk",
             *(f"after__{name}" for name in names),
@@ -209,6 +224,7 @@ def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
             row["slug"],
             shown("stps", row["stp__slug"], row["stp__name"]),
             row["stp__slug"],
+            row["stp__region__slug"],
             {name: row[f"before__{name}"] for name in names} if row["before__pk"] else None,
             {name: row[f"after__{name}"] for name in names} if row["after__pk"] else None,
         )
@@ -217,7 +233,8 @@ def _borough_rows(report: Report, previous: Report, names) -> list[BoroughRow]:
 
 
 def _roles(report: Report, previous: Report) -> list[RoleChange]:
-    """WTE and boroughs per care role in post, in both rounds (one query)."""
+    """WTE and boroughs per care role in post, in both rounds (one query; a borough has one
+    counted return a round, so its boroughs are its distinct returns)."""
     sums = {
         (row["scoping_return__survey_round"], row["role"]): row
         for row in CareRole.all_rows.filter(
@@ -225,7 +242,7 @@ def _roles(report: Report, previous: Report) -> list[RoleChange]:
             post_status=PostStatus.IN_POST,
         )
         .values("scoping_return__survey_round", "role")
-        .annotate(wte=Sum("wte"), boroughs=Count("scoping_return__borough", distinct=True))
+        .annotate(wte=Sum("wte"), boroughs=Count("scoping_return", distinct=True))
         .order_by()
     }
     then, now = previous.survey_round.pk, report.survey_round.pk
@@ -244,33 +261,46 @@ def _roles(report: Report, previous: Report) -> list[RoleChange]:
     ]
 
 
-def compare(report: Report, previous: Report) -> Comparison:
-    """`report`'s round against `previous` (the round before it), over `report`'s boroughs."""
+def compare(report: Report, previous: Report, region=None) -> Comparison:
+    """`report`'s round against `previous` (the round before it), over `report`'s boroughs.
+
+    With `region` (a national report's page of one region), the figures are still every
+    region's; the boroughs listed behind each change and the footprints' matrices are the
+    region's."""
     rows = _borough_rows(report, previous, COMPARED)
+    matrices = {name: _matrix(name, rows) for name in COMPARED}
     questions = []
-    for name in COMPARED:
+    for name, matrix in matrices.items():
         if name == "status":
             continue
-        matrix = _matrix(name, rows)
         moved = [
             t
             for (before, after), t in sorted(matrix.cells.items())
             if before != after and NO_RETURN not in (before, after)
         ]
         questions.append((name, field_label(name), moved))
+    # The headlines from the matrices: the boroughs giving the answer then, and now.
     counts_before, counts_after = Counter(), Counter()
-    for row in rows:
-        for name, answer, _ in HEADLINES:
-            counts_before[name] += row.key(name, now=False) == answer
-            counts_after[name] += row.key(name, now=True) == answer
+    for name, answer, _ in HEADLINES:
+        for (before, after), transition in matrices[name].cells.items():
+            counts_before[name] += transition.count if before == answer else 0
+            counts_after[name] += transition.count if after == answer else 0
     by_stp = defaultdict(list)
     for row in rows:
-        by_stp[(row.stp, row.stp_slug)].append(row)
+        if region is None or row.region == region.slug:
+            by_stp[(row.stp, row.stp_slug)].append(row)
+    status = matrices["status"]
+    if region is not None:
+        for transition in [
+            *status.cells.values(),
+            *(t for _, _, moved in questions for t in moved),
+        ]:
+            transition.region = region.slug
     return Comparison(
         previous=previous,
         report=report,
         rows=rows,
-        status=_matrix("status", rows),
+        status=status,
         questions=questions,
         headlines=[
             Headline(label, counts_before[name], counts_after[name]) for name, _, label in HEADLINES

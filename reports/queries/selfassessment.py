@@ -604,21 +604,38 @@ class LevelMove:
     borough_name: str
     borough_slug: str
     stp: str
+    region: str  # its region's slug
     before: str
     after: str
 
 
 @dataclass
 class AreaMoves:
+    """An area's moves up and down (every region's); `up_listed` and `down_listed` those the
+    page lists: every one, or at national size those of the region it shows (`region`)."""
+
     area: GuidanceArea
     up: list[LevelMove]
     down: list[LevelMove]
+    region: str | None = None
+
+    def _listed(self, moves: list[LevelMove]) -> list[LevelMove]:
+        return moves if self.region is None else [m for m in moves if m.region == self.region]
+
+    @property
+    def up_listed(self) -> list[LevelMove]:
+        return self._listed(self.up)
+
+    @property
+    def down_listed(self) -> list[LevelMove]:
+        return self._listed(self.down)
 
 
-def level_changes(report: Report, previous: Report | None) -> list[AreaMoves] | None:
+def level_changes(report: Report, previous: Report | None, region=None) -> list[AreaMoves] | None:
     """Per guidance area, the boroughs whose level went up and down since `previous`, among those
-    with a level in both rounds; None unless both rounds used the toolkit (two queries: the
-    toolkit, and each borough's levels in both rounds joined by area)."""
+    with a level in both rounds (those of `region` listed, if given: a national page); None
+    unless both rounds used the toolkit (two queries: the toolkit, and each borough's levels in
+    both rounds joined by area)."""
     if previous is None or not (
         report.survey_round.uses_toolkit and previous.survey_round.uses_toolkit
     ):
@@ -649,16 +666,19 @@ def level_changes(report: Report, previous: Report | None) -> list[AreaMoves] | 
             "name",
             "stp__slug",
             "stp__name",
+            "stp__region__slug",
         )  # fmt: skip
         .order_by(*REPORT_ORDER)
     )
-    found = {area.slug: AreaMoves(area, [], []) for area in kit.areas}
+    listed = None if region is None else region.slug
+    found = {area.slug: AreaMoves(area, [], [], listed) for area in kit.areas}
     levels = kit.level_by_slug
-    for area, now, then, now_rank, then_rank, slug, name, stp, stp_name in moved:
+    for area, now, then, now_rank, then_rank, slug, name, stp, stp_name, in_region in moved:
         move = LevelMove(
             shown("boroughs", slug, name),
             slug,
             shown("stps", stp, stp_name),
+            in_region,
             levels[then].name,
             levels[now].name,
         )

@@ -37,6 +37,18 @@ def national_toolkit(settings):
     return SurveyRound.objects.get()
 
 
+@pytest.fixture
+def national_rounds(settings):
+    """Two published national rounds using the toolkit, of more units than a page holds: the
+    second's changes page compares them."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    shape = Shape(
+        units=ONE_PAGE_UNITS + 50, regions=3, icbs=8, rounds=2, last_round_open=False, toolkit=True
+    )
+    generate(shape, by=system_user())
+    return SurveyRound.objects.order_by("opens_on").last()
+
+
 def each_regions_page(client, url):
     """(region, its page of `url`), each page answering itself within ten queries."""
     for region in Region.objects.all():
@@ -213,6 +225,62 @@ def test_a_national_summary_links_to_the_boroughs_at_an_age_rather_than_naming_t
     for full, part in zip(every.upper, shown.upper, strict=True):
         if full.count <= NAMED_AT_MOST:
             assert part.boroughs == full.boroughs
+
+
+def test_the_changes_page_lists_one_regions_boroughs_behind_the_whole_rounds_changes(
+    client, national_rounds
+):
+    from reports import queries
+    from reports.queries import changes, selfassessment
+
+    current = national_rounds
+    report = queries.report_for(current, None)
+    previous = queries.report_for(current.previous_round, None)
+    whole = changes.compare(report, previous)
+    transitions = {
+        t.anchor: t
+        for t in [*whole.changed_status, *(t for _, _, moved in whole.questions for t in moved)]
+    }
+    moves = {m.area.slug: m for m in selfassessment.level_changes(report, previous)}
+    assert transitions and any(m.up or m.down for m in moves.values())
+    listed: dict[str, list] = {anchor: [] for anchor in transitions}
+    moved: dict[str, list] = {area: [] for area in moves}
+    url = reverse("reports:changes", args=[current.slug])
+    for region, response in each_regions_page(client, url):
+        units = Borough.objects.filter(stp__region=region, returns__survey_round=current)
+        in_region = {f"/reports/{current.slug}/boroughs/{b.slug}/" for b in units}
+        assert profile_links(response, current.slug) <= in_region  # no other region's borough
+        html = unescape(response.content.decode())
+        comparison = response.context["comparison"]
+        shown = {
+            t.anchor: t
+            for t in [
+                *comparison.changed_status,
+                *(t for _, _, ts in comparison.questions for t in ts),
+            ]
+        }
+        # Every change of the whole round, with the whole round's count, on every region's page.
+        assert {a: t.count for a, t in shown.items()} == {
+            a: t.count for a, t in transitions.items()
+        }
+        for anchor, transition in shown.items():
+            assert f'id="{anchor}"' in html
+            assert {b.region for b in transition.listed} <= {region.slug}
+            listed[anchor] += [b.slug for b in transition.listed]
+        for area in response.context["level_changes"]:
+            assert (len(area.up), len(area.down)) == (
+                len(moves[area.area.slug].up),
+                len(moves[area.area.slug].down),
+            )
+            moved[area.area.slug] += [m.borough_slug for m in (*area.up_listed, *area.down_listed)]
+        stps = {slug for _, slug, _ in comparison.per_stp}
+        assert stps <= set(region.stps.values_list("slug", flat=True))
+    # Across the regions' pages, each change lists each of its boroughs once.
+    for anchor, transition in transitions.items():
+        assert sorted(listed[anchor]) == sorted(b.slug for b in transition.boroughs), anchor
+    for area, found in moves.items():
+        assert sorted(moved[area]) == sorted(m.borough_slug for m in (*found.up, *found.down))
+    assert client.get(url, {"region": "atlantis"}).status_code == 404
 
 
 # Last: the 2017 round, once loaded, stays for the rest of the module (generate_data wants a
