@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -54,7 +55,7 @@ LABELS = {
 }
 
 
-def _label_of(scoping_return: ScopingReturn, name: str) -> str:
+def _label_of(scoping_return, name: str) -> str:
     code = getattr(scoping_return, name)
     if not code:
         return NOT_ANSWERED_LABEL
@@ -63,10 +64,11 @@ def _label_of(scoping_return: ScopingReturn, name: str) -> str:
 
 @dataclass(frozen=True)
 class AppendixRow:
-    """One borough's line in the appendix tables; `scoping_return` is None when not counted."""
+    """One borough's line in the appendix tables; `scoping_return` (its appendix columns, or
+    the whole return where read already) is None when not counted."""
 
     borough: Borough
-    scoping_return: ScopingReturn | None
+    scoping_return: ScopingReturn | AppendixReturn | None
 
     @property
     def status_key(self) -> str:
@@ -146,8 +148,16 @@ def appendix_rows_of(report: Report, boroughs: list[Borough]) -> list[AppendixRo
     return [AppendixRow(borough, returns.get(borough.pk)) for borough in boroughs]
 
 
-def _appendix_returns(returns: QuerySet) -> dict[int, ScopingReturn]:
-    return {r.borough_id: r for r in returns.only(*APPENDIX_RETURN_FIELDS).order_by()}
+# A counted return as the appendix reads it: its columns only, as a plain record (a model
+# instance with the other fifty columns deferred costs several times more to make).
+AppendixReturn = namedtuple("AppendixReturn", APPENDIX_RETURN_FIELDS)
+
+
+def _appendix_returns(returns: QuerySet) -> dict[int, AppendixReturn]:
+    return {
+        r.borough_id: r
+        for r in map(AppendixReturn._make, returns.order_by().values_list(*APPENDIX_RETURN_FIELDS))
+    }
 
 
 @dataclass
