@@ -389,10 +389,65 @@ def test_a_lead_cannot_import_or_export(client, lead, returns):
     assert ScopingReturn.objects.filter(state=ReturnState.DRAFT).count() == 2
 
 
-def test_xlsx_is_read_with_defusedxml():
-    from openpyxl.xml import DEFUSEDXML
+# An entity that expands to 3 MB of "lol" (a billion laughs, made smaller), declared in a part
+# of a workbook and used in it.
+LAUGHS = "".join(
+    [
+        '<!DOCTYPE x [<!ENTITY lol0 "lol">',
+        *(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 7)),
+        "]>",
+    ]
+)
 
-    assert DEFUSEDXML  # openpyxl parses workbooks with defusedxml: no entity expansion bombs
+
+def _workbook_laughing_in(part: str, used_as: tuple[bytes, bytes]) -> bytes:
+    """A workbook of returns (a header and one row) whose `part` declares LAUGHS and uses it in
+    place of `used_as[0]`."""
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["round", "borough", "service_name"])
+    book.active.append(["r2024", "camden", "Camden PCMH"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(out, "w") as bombed:
+        assert part in source.namelist(), source.namelist()
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == part:
+                old, new = used_as
+                assert old in data, (part, data[:300])
+                start = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
+                data = data[:start] + LAUGHS.encode() + data[start:].replace(old, new, 1)
+            bombed.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("part", "used_as"),
+    [
+        # a cell's text (the sheet's part, read by defusedxml's iterparse), and the sheet's name
+        # (the workbook's part, read by lxml, which refuses the amplification)
+        ("xl/worksheets/sheet1.xml", (b"Camden PCMH", b"&lol6;")),
+        ("xl/workbook.xml", (b'name="Sheet"', b'name="&lol6;"')),
+    ],
+)
+def test_an_xlsx_with_an_entity_expansion_bomb_is_refused_with_a_message(
+    client, reviewer, returns, part, used_as
+):
+    client.force_login(reviewer)
+    before = snapshot()
+    response = upload(
+        client, "scopingreturn", _workbook_laughing_in(part, used_as), "r.xlsx", "xlsx"
+    )
+    assert response.status_code == 200
+    # Refused before any row is read, the form saying why; never expanded, so never shown.
+    assert response.context.get("result") is None
+    html = response.content.decode()
+    assert "errorlist" in html or "errornote" in html
+    assert "lollollol" not in html
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
