@@ -221,6 +221,13 @@ def test_a_national_summary_links_to_the_boroughs_at_an_age_rather_than_naming_t
         assert f'?{part.query}">{part.phrase}</a>' in html
         named = [name for name, _ in full.boroughs if f">{name}</a>" in html]
         assert len(named) < len(full.boroughs)
+    # A published statement's "returns give" counts the boroughs of such an age.
+    from reports.queries.statements import figure_values
+
+    given = figure_values(report, sets=[], ages=shown, aims=[], care_roles=[])
+    for _, part in crowded:
+        key = "ages.youngest" if part in shown.minimum else "ages.upper"
+        assert f"({part.phrase})" in given[key]
     # An age with few boroughs is named in full, in the report's order, as summary.json names it.
     for full, part in zip(every.upper, shown.upper, strict=True):
         if full.count <= NAMED_AT_MOST:
