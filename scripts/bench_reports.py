@@ -121,8 +121,12 @@ class Counted:
 def timed(client, url, runs) -> tuple[float, int, float]:
     """The median time in ms of `runs` requests, the queries of one, and the median ms of those
     queries' reads replayed raw through the cursor (the database's part: `replayed`)."""
-    with Counted() as captured:
-        fetch(client, url)  # also warms templates
+    counted = []
+    for _ in range(2):  # the fewer of two: the session's once-a-minute refresh is in one at most
+        with Counted() as captured:
+            fetch(client, url)  # also warms templates
+        counted.append(captured)
+    captured = min(counted, key=len)
     ms = _median_ms(lambda: fetch(client, url), runs)
     return ms, len(captured), replayed(captured.statements, runs)
 
