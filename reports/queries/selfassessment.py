@@ -353,9 +353,7 @@ def self_assessment(report: Report, region=None) -> SelfAssessmentReport | None:
     boroughs = list(_levels_of_each_borough(report, region))
     by_slug = kit.level_by_slug
     heatmap: dict = {}
-    counted = 0
     for borough in boroughs:
-        counted += bool(borough._counted)
         given = dict(_json_pairs(borough._levels))
         cells = []
         for area in kit.areas:
@@ -372,8 +370,9 @@ def self_assessment(report: Report, region=None) -> SelfAssessmentReport | None:
                 borough.stp, [], [(area, medians[area.slug]) for area in kit.areas]
             )
         heatmap[borough.stp_id].rows.append(HeatmapRow(borough, cells))
-    total = len(boroughs)
-    if region is not None:  # the figures are the whole report's
+    if region is None:
+        total, counted = len(boroughs), sum(bool(borough._counted) for borough in boroughs)
+    else:  # the figures are the whole report's
         total, counted = report.totals["boroughs"], report.totals["counted"]
     per_area = kit.per_area()
     distribution = []
